@@ -1,0 +1,14 @@
+//! Dispatch: the only place that maps a parsed command line to a command implementation.
+
+use crate::cli::{Cli, Command, RulesCommand};
+use crate::commands;
+use crate::exit::ExitStatus;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
+        Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
+    }
+}

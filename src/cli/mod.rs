@@ -1,0 +1,50 @@
+//! Command-line flags (clap derive only). `settings` turns these raw flags into resolved settings.
+
+pub mod scan;
+
+pub use scan::{OutputArgs, ScanArgs};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// keytrace: find long-lived credentials in directories, git history and config stores, and tie
+/// each one to an owner.
+#[derive(Debug, Parser)]
+#[command(
+    name = "keytrace",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, git history, staged changes, config stores or etcd for secrets.
+    Scan(Box<ScanArgs>),
+    /// Inspect and validate rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules (embedded plus --rules).
+    List {
+        /// Extra rule files or directories.
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check rule files: syntax, patterns, and every positive and negative example.
+    Check {
+        /// Rule directory or file to check (default: the embedded rules).
+        dir: Option<PathBuf>,
+    },
+}

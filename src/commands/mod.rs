@@ -1,0 +1,6 @@
+//! Subcommand implementations. Each wires sources, matcher, attribution, policy and reporters
+//! together for one command; none of them prints outside `output`.
+
+pub mod output;
+pub mod rules;
+pub mod scan;

@@ -1,0 +1,127 @@
+//! The coverage record: what a scan read and what it skipped, by reason, so that an auditor can
+//! tell an empty report from an empty scan.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Why something was not scanned (or scanned only in part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    Binary,
+    TooLarge,
+    Unreadable,
+    Excluded,
+    Symlink,
+    MissingObject,
+    CorruptObject,
+    Submodule,
+    ParseFallback,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Excluded => "excluded",
+            SkipReason::Symlink => "symlink",
+            SkipReason::MissingObject => "missing-object",
+            SkipReason::CorruptObject => "corrupt-object",
+            SkipReason::Submodule => "submodule",
+            SkipReason::ParseFallback => "parse-fallback",
+        }
+    }
+}
+
+/// Thread-safe counters filled in while scanning.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    blobs: AtomicU64,
+    bytes: AtomicU64,
+    non_utf8: AtomicU64,
+    skipped: Mutex<BTreeMap<SkipReason, u64>>,
+    notes: Mutex<Vec<String>>,
+}
+
+impl Coverage {
+    pub fn scanned(&self, bytes: usize) {
+        self.blobs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// A blob that is not valid UTF-8: scanned as bytes, and counted.
+    pub fn non_utf8(&self) {
+        self.non_utf8.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn skip(&self, reason: SkipReason) {
+        self.skip_n(reason, 1);
+    }
+
+    pub fn skip_n(&self, reason: SkipReason, n: u64) {
+        if n > 0 {
+            *self
+                .skipped
+                .lock()
+                .expect("coverage lock")
+                .entry(reason)
+                .or_default() += n;
+        }
+    }
+
+    /// A note for the summary (e.g. a config file that fell back to plain-text scanning).
+    pub fn note(&self, text: impl Into<String>) {
+        self.notes.lock().expect("coverage lock").push(text.into());
+    }
+
+    pub fn snapshot(&self) -> CoverageRecord {
+        let mut notes = self.notes.lock().expect("coverage lock").clone();
+        notes.sort();
+        notes.dedup();
+        CoverageRecord {
+            blobs_scanned: self.blobs.load(Ordering::Relaxed),
+            bytes_scanned: self.bytes.load(Ordering::Relaxed),
+            non_utf8_scanned_as_bytes: self.non_utf8.load(Ordering::Relaxed),
+            skipped: self
+                .skipped
+                .lock()
+                .expect("coverage lock")
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect(),
+            notes,
+        }
+    }
+}
+
+/// The serialisable coverage record carried by every report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CoverageRecord {
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    pub non_utf8_scanned_as_bytes: u64,
+    pub skipped: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl CoverageRecord {
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// Add another record's counts into this one (sweeps, merges).
+    pub fn absorb(&mut self, other: &CoverageRecord) {
+        self.blobs_scanned += other.blobs_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.non_utf8_scanned_as_bytes += other.non_utf8_scanned_as_bytes;
+        for (k, v) in &other.skipped {
+            *self.skipped.entry(k.clone()).or_default() += v;
+        }
+        self.notes.extend(other.notes.iter().cloned());
+    }
+}

@@ -1,0 +1,65 @@
+//! Blob → findings: run the matcher over one blob and turn each raw match into a `Finding`
+//! with its location, hashes, redaction and rule metadata. Single-threaded; the pipeline calls
+//! it from each worker with that worker's own matcher.
+
+use crate::blob::Origin;
+use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
+use crate::matcher::{Matcher, RawMatch, RuleSet, secret_sha256};
+
+/// Inline marker that suppresses findings on its line.
+pub const INLINE_ALLOW: &[u8] = b"keytrace:allow";
+
+/// Findings of one blob. Lines holding `keytrace:allow` yield findings marked as suppressed.
+pub fn findings_in_blob(
+    set: &RuleSet,
+    matcher: &mut Matcher<'_>,
+    bytes: &[u8],
+    origin: &Origin,
+) -> Vec<Finding> {
+    let raw = matcher.scan(bytes);
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(bytes);
+    raw.iter()
+        .map(|m| to_finding(set, m, bytes, &index, origin))
+        .collect()
+}
+
+fn to_finding(
+    set: &RuleSet,
+    m: &RawMatch,
+    bytes: &[u8],
+    index: &LineIndex,
+    origin: &Origin,
+) -> Finding {
+    let rule = set.rule(m.rule_index);
+    let secret_bytes = &bytes[m.secret.clone()];
+    let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+    let sha = secret_sha256(secret_bytes);
+    let location = index.locate(bytes, &origin.path, m.secret.start, m.secret.end);
+    let line = index.line_text(bytes, location.start_line);
+    let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
+    Finding {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        severity: rule.severity,
+        confidence: rule.confidence,
+        fails: true,
+        location,
+        fingerprint: fingerprint(&rule.id, &sha, ""),
+        props: Properties {
+            provider: rule.provider.clone(),
+            category: rule.category.clone(),
+            long_lived: rule.long_lived,
+            redacted: redact(&secret),
+            secret_sha256: sha,
+            source: origin.source,
+            store: origin.store.clone(),
+            generic: rule.is_generic(),
+            suppressed_by: inline_allowed.then(|| "inline:keytrace:allow".to_string()),
+            ..Properties::default()
+        },
+        secret: Some(secret),
+    }
+}

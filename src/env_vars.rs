@@ -1,0 +1,12 @@
+//! Every environment variable keytrace reads, in one place.
+
+/// Disables colour when set to any non-empty value (<https://no-color.org>).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// Token for `sweep --github-org` (GitHub REST API).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+/// Overrides `$HOME` for `scan --config-stores` (the `--home` flag wins).
+pub const HOME: &str = "HOME";
+/// XDG config directory, searched by `scan --config-stores`.
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// Proxy for `--verify` requests (the `--verify-proxy` flag wins).
+pub const HTTPS_PROXY: &str = "HTTPS_PROXY";

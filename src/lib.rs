@@ -1,0 +1,20 @@
+//! keytrace: a secret-sprawl scanner.
+//!
+//! Data flows one way: sources → blobs → matcher → findings → attribution → policy → reporters.
+//! `pipeline` is the only module that runs things in parallel; `app` is the only one that wires
+//! stages together for a command.
+
+pub mod app;
+pub mod blob;
+pub mod cli;
+pub mod commands;
+pub mod coverage;
+pub mod detect;
+pub mod env_vars;
+pub mod exit;
+pub mod finding;
+pub mod matcher;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod source;

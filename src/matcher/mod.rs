@@ -1,0 +1,272 @@
+//! Two-stage matching: one aho-corasick automaton over every rule's keywords picks which rules
+//! run on which windows of a blob; only those rules' regexes run, and only there.
+//!
+//! Regexes are compiled lazily, on a rule's first keyword hit, so that a pre-commit run that
+//! touches one small file pays for the few rules it needs, not for all of them. The `regex`
+//! crate guarantees linear-time search, and windows of one rule are merged before searching, so
+//! each byte is searched at most once per rule: no rule can make a scan super-linear.
+
+pub mod entropy;
+pub mod noise;
+pub mod validators;
+
+use crate::rules::{Rule, RuleError};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A rule with its lazily compiled regex.
+pub struct CompiledRule {
+    pub rule: Rule,
+    regex: OnceLock<Regex>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.rule.pattern).expect("patterns are checked when rules are loaded")
+        })
+    }
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(16 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
+
+/// Every rule of a run and the keyword automaton over them. Shared read-only by all workers.
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    automaton: AhoCorasick,
+    /// Keyword pattern index → indices of the rules that own that keyword.
+    keyword_rules: Vec<Vec<usize>>,
+    hash: String,
+}
+
+impl RuleSet {
+    /// Build the set. With `compile_now`, every regex is compiled immediately (used for user rule
+    /// files and `rules check`, so that a bad pattern is reported before scanning).
+    pub fn new(rules: Vec<Rule>, compile_now: bool) -> Result<RuleSet, RuleError> {
+        crate::rules::check_unique_ids(&rules)?;
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut hasher = Sha256::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if compile_now {
+                build_regex(&rule.pattern).map_err(|e| RuleError::Invalid {
+                    file: format!("rule `{}`", rule.id),
+                    line: 0,
+                    message: format!("pattern does not compile: {e}"),
+                })?;
+            }
+            hasher.update(serde_json::to_vec(rule).unwrap_or_default());
+            for kw in &rule.keywords {
+                let lower = kw.to_ascii_lowercase();
+                let idx = *keyword_index.entry(lower.clone()).or_insert_with(|| {
+                    keywords.push(lower);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !keyword_rules[idx].contains(&i) {
+                    keyword_rules[idx].push(i);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| RuleError::Invalid {
+                file: "rules".into(),
+                line: 0,
+                message: format!("keyword automaton: {e}"),
+            })?;
+        let rules = rules.into_iter().map(|rule| CompiledRule {
+            rule,
+            regex: OnceLock::new(),
+        });
+        Ok(RuleSet {
+            rules: rules.collect(),
+            automaton,
+            keyword_rules,
+            hash: hex::encode(hasher.finalize()),
+        })
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index].rule
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// A hash of every rule's full definition: changes whenever any rule changes.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// A fresh per-worker matcher.
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher {
+            set: self,
+            windows: Vec::new(),
+            locs: HashMap::new(),
+        }
+    }
+}
+
+/// A candidate that passed every check: which rule, and where the secret is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMatch {
+    pub rule_index: usize,
+    /// Byte span of the `secret` group within the blob.
+    pub secret: Range<usize>,
+}
+
+/// Per-worker matching state; buffers are reused across blobs.
+pub struct Matcher<'a> {
+    set: &'a RuleSet,
+    windows: Vec<(usize, Range<usize>)>,
+    locs: HashMap<usize, CaptureLocations>,
+}
+
+impl Matcher<'_> {
+    /// Find every candidate secret in `blob`, deduplicated and with overlaps resolved.
+    pub fn scan(&mut self, blob: &[u8]) -> Vec<RawMatch> {
+        self.collect_windows(blob);
+        let mut out = Vec::new();
+        let windows = std::mem::take(&mut self.windows);
+        for (rule_index, window) in &windows {
+            self.search_window(blob, *rule_index, window.clone(), &mut out);
+        }
+        self.windows = windows;
+        resolve_overlaps(self.set, out)
+    }
+
+    /// Keyword hits → merged windows per rule, sorted by (rule, start).
+    fn collect_windows(&mut self, blob: &[u8]) {
+        self.windows.clear();
+        for hit in self.set.automaton.find_overlapping_iter(blob) {
+            for &rule_index in &self.set.keyword_rules[hit.pattern().as_usize()] {
+                let span = self.set.rules[rule_index].rule.max_span;
+                let start = hit.start().saturating_sub(span);
+                let end = (hit.end() + span).min(blob.len());
+                self.windows.push((rule_index, start..end));
+            }
+        }
+        self.windows.sort_by_key(|(r, w)| (*r, w.start));
+        let mut merged: Vec<(usize, Range<usize>)> = Vec::with_capacity(self.windows.len());
+        for (rule, w) in self.windows.drain(..) {
+            match merged.last_mut() {
+                Some((r, last)) if *r == rule && w.start <= last.end => {
+                    last.end = last.end.max(w.end)
+                }
+                _ => merged.push((rule, w)),
+            }
+        }
+        self.windows = merged;
+    }
+
+    fn search_window(
+        &mut self,
+        blob: &[u8],
+        rule_index: usize,
+        window: Range<usize>,
+        out: &mut Vec<RawMatch>,
+    ) {
+        let compiled = &self.set.rules[rule_index];
+        let regex = compiled.regex();
+        let Some(group) = regex.capture_names().position(|n| n == Some("secret")) else {
+            return;
+        };
+        let locs = self
+            .locs
+            .entry(rule_index)
+            .or_insert_with(|| regex.capture_locations());
+        let hay = &blob[..window.end];
+        let mut at = window.start;
+        while at <= hay.len() {
+            let Some(m) = regex.captures_read_at(locs, hay, at) else {
+                break;
+            };
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            let Some((s, e)) = locs.get(group) else {
+                continue;
+            };
+            if s == e {
+                continue;
+            }
+            if accept(&compiled.rule, &blob[s..e]) {
+                out.push(RawMatch {
+                    rule_index,
+                    secret: s..e,
+                });
+            }
+        }
+    }
+}
+
+/// Entropy, validator and noise checks on one candidate.
+pub fn accept(rule: &Rule, secret: &[u8]) -> bool {
+    if let Some(min) = rule.min_entropy
+        && entropy::shannon_entropy(secret) < min
+    {
+        return false;
+    }
+    if let Some(kind) = rule.validator
+        && !validators::validate(kind, secret)
+    {
+        return false;
+    }
+    !noise::is_placeholder(secret) && !noise::is_reference(secret)
+}
+
+/// Same secret span found by several rules, or overlapping spans: keep the most specific match
+/// (provider rule over generic, higher confidence, longer secret, earlier rule).
+fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
+    let rank = |m: &RawMatch| {
+        let r = set.rule(m.rule_index);
+        (
+            !r.is_generic(),
+            r.confidence,
+            m.secret.len(),
+            std::cmp::Reverse(m.rule_index),
+        )
+    };
+    found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    let mut kept: Vec<RawMatch> = Vec::with_capacity(found.len());
+    for m in found {
+        let overlaps = kept
+            .iter()
+            .any(|k| k.secret.start < m.secret.end && m.secret.start < k.secret.end);
+        if !overlaps {
+            kept.push(m);
+        }
+    }
+    kept.sort_by_key(|m| (m.secret.start, m.rule_index));
+    kept
+}
+
+/// Hex SHA-256 of a secret: lets reports correlate a secret across places without revealing it.
+pub fn secret_sha256(secret: &[u8]) -> String {
+    hex::encode(Sha256::digest(secret))
+}

@@ -1,0 +1,162 @@
+//! Noise control: placeholders, documentation values and secret-manager references.
+//!
+//! These checks apply to every candidate of every rule, so that a rule file cannot forget them.
+//! Each check is deliberately conservative: it only drops values that no real credential has.
+
+/// Substrings (lowercase) that mark a value as a placeholder or documentation sample.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "dummy",
+    "sample",
+    "redacted",
+    "changeme",
+    "...",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "****",
+    "insert_",
+    "replace_me",
+    "replaceme",
+];
+
+/// Prefixes and substrings of values that point into a secret manager instead of holding a secret.
+const REFERENCE_MARKERS: &[&str] = &[
+    "op://",
+    "vault:",
+    "vault://",
+    "arn:aws:secretsmanager:",
+    "arn:aws:ssm:",
+    "enc[",
+    "secrets.",
+    "projects/*/secrets/",
+    "@microsoft.keyvault(",
+    "akv://",
+    "sops:",
+    "gcp-secret://",
+    "secretmanager.googleapis.com",
+];
+
+/// True when `secret` is evidently not a real credential: a placeholder, a documentation value,
+/// one repeated character, or an ascending run such as `12345678` / `abcdefgh`.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
+        return true;
+    }
+    let alnum: Vec<u8> = lower
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphanumeric)
+        .collect();
+    if alnum.len() >= 4 && alnum.iter().all(|&b| b == alnum[0]) {
+        return true;
+    }
+    has_ascending_run(secret, 8)
+}
+
+/// True when the bytes hold a run of `len` consecutive ascending characters (`0123…`, `abcd…`).
+fn has_ascending_run(secret: &[u8], len: usize) -> bool {
+    let mut run = 1;
+    for w in secret.windows(2) {
+        if w[0].is_ascii_alphanumeric() && w[1] == w[0] + 1 {
+            run += 1;
+            if run >= len {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// True when `value` is a reference to a secret manager or a variable, not a literal secret.
+pub fn is_reference(value: &[u8]) -> bool {
+    let lower = value.to_ascii_lowercase();
+    REFERENCE_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+}
+
+/// The kind of secret-manager reference a value holds, for the reference inventory.
+pub fn reference_kind(value: &str) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    let kinds: &[(&str, &str)] = &[
+        ("secrets.", "github-actions-secret"),
+        ("op://", "1password"),
+        ("vault:", "hashicorp-vault"),
+        ("arn:aws:secretsmanager:", "aws-secrets-manager"),
+        ("arn:aws:ssm:", "aws-ssm-parameter"),
+        ("{{resolve:secretsmanager", "aws-secrets-manager"),
+        ("{{resolve:ssm", "aws-ssm-parameter"),
+        ("secretmanager.googleapis.com", "gcp-secret-manager"),
+        ("projects/*/secrets/", "gcp-secret-manager"),
+        ("@microsoft.keyvault(", "azure-key-vault"),
+        ("vault.azure.net", "azure-key-vault"),
+        ("enc[", "sops"),
+        ("secretkeyref", "kubernetes-secret-ref"),
+    ];
+    kinds
+        .iter()
+        .find(|(m, _)| lower.contains(m))
+        .map(|(_, k)| *k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx",
+            "<YOUR_API_KEY>",
+            "your-api-key-here",
+            "aaaaaaaaaaaaaaaa",
+            "ghp_1234567890abcdefghij",
+            "sk-...",
+            "${OPENAI_API_KEY}",
+            "********",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        for s in [
+            "sk-proj-Q3v9TzLk2mWp8RbX4nYc",
+            "wJ7rT2qLm9ZxK4pV8sN3",
+            "AAAAB3NzaC1yc2EAAAADAQAB",
+        ] {
+            assert!(!is_placeholder(s.as_bytes()), "{s} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn references_are_recognised() {
+        assert!(is_reference(b"op://vault/item/field"));
+        assert!(is_reference(b"${{ secrets.OPENAI_API_KEY }}"));
+        assert!(is_reference(
+            b"arn:aws:secretsmanager:us-east-1:123:secret:x"
+        ));
+        assert!(is_reference(b"ENC[AES256_GCM,data:abc]"));
+        assert!(!is_reference(b"sk-proj-Q3v9TzLk2mWp8RbX4nYc"));
+        assert_eq!(
+            reference_kind("${{ secrets.X }}"),
+            Some("github-actions-secret")
+        );
+        assert_eq!(reference_kind("plain"), None);
+    }
+}

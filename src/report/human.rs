@@ -1,0 +1,273 @@
+//! The terminal report: findings grouped by file, each with its authority chain (provider and
+//! key class → owner → author and commit → identity → tool → policy), then the coverage record
+//! and a summary by owner. Coloured only when asked (a TTY without NO_COLOR).
+
+use super::Report;
+use crate::finding::Finding;
+use crate::rules::Severity;
+use console::Style;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+struct Palette {
+    color: bool,
+}
+
+impl Palette {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let style = match s {
+            Severity::Critical => Style::new().red().bold(),
+            Severity::High => Style::new().red(),
+            Severity::Medium => Style::new().yellow(),
+            Severity::Low | Severity::Info => Style::new().cyan(),
+        };
+        self.paint(style, s.as_str())
+    }
+}
+
+/// Render the human report.
+pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
+    let p = Palette { color };
+    let mut out = String::new();
+    write_findings(&mut out, &p, &report.findings);
+    if show_suppressed && !report.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(Style::new().dim(), "Suppressed findings:")
+        );
+        write_findings(&mut out, &p, &report.suppressed);
+    }
+    write_coverage(&mut out, report);
+    if !report.findings.is_empty() {
+        out.push_str(&owners_table(&report.findings));
+    }
+    out
+}
+
+fn write_findings(out: &mut String, p: &Palette, findings: &[Finding]) {
+    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_path.entry(f.location.path.as_str()).or_default().push(f);
+    }
+    for (path, group) in by_path {
+        let _ = writeln!(out, "{}", p.paint(Style::new().bold().underlined(), path));
+        for f in group {
+            write_finding(out, p, f);
+        }
+        out.push('\n');
+    }
+}
+
+fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
+    let generic = if f.props.generic { " [generic]" } else { "" };
+    let _ = writeln!(
+        out,
+        "  {}:{}  {}  {}{}  {}",
+        f.location.start_line,
+        f.location.start_column,
+        p.severity(f.severity),
+        p.paint(Style::new().bold(), &f.rule_id),
+        generic,
+        f.secret.as_deref().unwrap_or(&f.props.redacted),
+    );
+    let mut chain = vec![format!("provider {}", f.props.provider)];
+    if let Some(class) = f
+        .props
+        .identity
+        .get("key_class")
+        .or_else(|| f.props.identity.get("token_type"))
+    {
+        chain.push(format!("class {}", class.as_str().unwrap_or_default()));
+    }
+    chain.push(format!(
+        "{} lived",
+        if f.props.long_lived { "long" } else { "short" }
+    ));
+    chain.push(format!("confidence {}", f.confidence));
+    line(out, "key", &chain.join(", "));
+    if let Some(owner) = &f.props.owner {
+        let source = f.props.owner_source.as_deref().unwrap_or("none");
+        line(out, "owner", &format!("{owner} (from {source})"));
+    }
+    if let Some(commit) = &f.props.commit {
+        let who = match (&f.props.author_name, &f.props.author_email) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), None) => n.clone(),
+            (None, Some(e)) => e.clone(),
+            _ => "unknown".into(),
+        };
+        let when = f.props.committed_at.as_deref().unwrap_or("");
+        let short = &commit[..commit.len().min(12)];
+        line(out, "introduced", &format!("{short} by {who} {when}"));
+    }
+    if !f.props.refs.is_empty() {
+        line(out, "refs", &f.props.refs.join(", "));
+    }
+    if let Some(false) = f.props.in_head {
+        let removed = f
+            .props
+            .removed_in
+            .as_deref()
+            .map(|c| format!(" (removed in {})", &c[..c.len().min(12)]));
+        line(
+            out,
+            "status",
+            &format!("not in HEAD{}", removed.unwrap_or_default()),
+        );
+    }
+    let identity: Vec<String> = f
+        .props
+        .identity
+        .iter()
+        .filter(|(k, _)| k.as_str() != "key_class" && k.as_str() != "token_type")
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            )
+        })
+        .collect();
+    if !identity.is_empty() {
+        line(out, "identity", &identity.join(", "));
+    }
+    if let Some(key) = &f.props.config_key {
+        let store = f.props.store.as_deref().unwrap_or("config");
+        line(out, "config", &format!("{key} in {store}"));
+    }
+    if let Some(tool) = &f.props.tool {
+        line(out, "tool", tool);
+    }
+    if let Some(v) = &f.props.verification {
+        let principal = f
+            .props
+            .principal
+            .as_deref()
+            .map(|p| format!(" as {p}"))
+            .unwrap_or_default();
+        line(out, "verified", &format!("{v}{principal}"));
+    }
+    if let Some(policy) = &f.props.policy {
+        line(
+            out,
+            "policy",
+            &format!("{policy} ({})", if f.fails { "fails" } else { "warns" }),
+        );
+    }
+    if let Some(by) = &f.props.suppressed_by {
+        line(out, "suppressed", by);
+    }
+}
+
+fn line(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "      {label:<11}{value}");
+}
+
+fn write_coverage(out: &mut String, report: &Report) {
+    let c = &report.coverage;
+    let _ = write!(
+        out,
+        "Scanned {} blobs ({}) with {} findings",
+        c.blobs_scanned,
+        human_bytes(c.bytes_scanned),
+        report.findings.len()
+    );
+    if !report.suppressed.is_empty() {
+        let _ = write!(out, ", {} suppressed", report.suppressed.len());
+    }
+    out.push('\n');
+    if !c.skipped.is_empty() {
+        let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let _ = writeln!(out, "Skipped: {}", parts.join(", "));
+    }
+    if c.non_utf8_scanned_as_bytes > 0 {
+        let _ = writeln!(
+            out,
+            "Not valid UTF-8 (scanned as bytes): {}",
+            c.non_utf8_scanned_as_bytes
+        );
+    }
+    for note in &c.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    if !report.references.is_empty() {
+        let managed: u64 = report.references.values().sum();
+        let parts: Vec<String> = report
+            .references
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Secret-manager references: {managed} ({}) vs {} literal credentials",
+            parts.join(", "),
+            report.findings.len()
+        );
+    }
+}
+
+/// Bytes as a short human figure (KiB, MiB, GiB).
+pub fn human_bytes(n: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < units.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
+}
+
+/// The summary table of owners with counts by severity.
+pub fn owners_table(findings: &[Finding]) -> String {
+    let mut rows: BTreeMap<String, [usize; 5]> = BTreeMap::new();
+    let mut active: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        let owner = f.props.owner.clone().unwrap_or_else(|| "(no owner)".into());
+        let col = Severity::ALL
+            .iter()
+            .position(|s| *s == f.severity)
+            .expect("severity");
+        rows.entry(owner.clone()).or_default()[col] += 1;
+        if f.props.verification.as_deref() == Some("active") {
+            *active.entry(owner).or_default() += 1;
+        }
+    }
+    let width = rows
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!(
+        "\nOwners\n  {:<width$}  critical  high  medium  low  info  active\n",
+        "owner"
+    );
+    for (owner, c) in &rows {
+        let _ = writeln!(
+            out,
+            "  {owner:<width$}  {:>8}  {:>4}  {:>6}  {:>3}  {:>4}  {:>6}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            active.get(owner).copied().unwrap_or(0)
+        );
+    }
+    out
+}

@@ -1,0 +1,100 @@
+//! Reporters: one file per format. Producers hand over a finished `Report`; only the human
+//! reporter styles text.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::coverage::CoverageRecord;
+use crate::finding::Finding;
+use crate::rules::{Rule, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+}
+
+/// The version control state of a scanned repository (SARIF `versionControlProvenance`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepoInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// What was scanned, for the report header and SARIF `automationDetails`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// `directory`, `git-history`, `staged`, `range`, `config-stores`, `etcd`, `stdin`, `sweep`.
+    pub kind: String,
+    pub targets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<RepoInfo>,
+    /// Hash of the ruleset used (changes whenever any rule changes).
+    #[serde(default)]
+    pub ruleset_hash: String,
+}
+
+/// A finished scan, ready for any reporter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub scan: ScanInfo,
+    pub coverage: CoverageRecord,
+    pub findings: Vec<Finding>,
+    /// Findings suppressed by baseline, allowlist or inline ignore (listed with --show-suppressed).
+    #[serde(default)]
+    pub suppressed: Vec<Finding>,
+    /// Secret-manager references met, by kind: how much credential wiring is managed.
+    #[serde(default)]
+    pub references: BTreeMap<String, u64>,
+}
+
+impl Report {
+    /// Counts of findings by severity, most severe first.
+    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    self.findings.iter().filter(|f| f.severity == *s).count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Drop clear-text secrets unless the user asked to see them.
+    pub fn redact(&mut self, redact: bool) {
+        if redact {
+            for f in self.findings.iter_mut().chain(self.suppressed.iter_mut()) {
+                f.secret = None;
+            }
+        }
+    }
+}
+
+/// Render `report` in `format`. `rules` gives rule metadata (help, tags) for SARIF descriptors.
+pub fn render(
+    format: Format,
+    report: &Report,
+    rules: &[Rule],
+    color: bool,
+    show_suppressed: bool,
+) -> String {
+    match format {
+        Format::Human => human::render(report, color, show_suppressed),
+        Format::Json => json::render(report, show_suppressed),
+        Format::Jsonl => json::render_lines(report, show_suppressed),
+        Format::Sarif => sarif::render(report, rules),
+    }
+}

@@ -1,0 +1,10 @@
+//! Detection rules as data: the model, the embedded set, user rule directories and `rules check`.
+
+pub mod check;
+mod load;
+mod model;
+
+pub use load::{
+    RuleError, check_unique_ids, embedded_rules, load_rules_from, parse_rule_file, rule_files_in,
+};
+pub use model::{Confidence, Rule, Severity, ValidatorKind};
