@@ -45,6 +45,7 @@ pub struct Coverage {
     non_utf8: AtomicU64,
     skipped: Mutex<BTreeMap<SkipReason, u64>>,
     notes: Mutex<Vec<String>>,
+    references: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Coverage {
@@ -76,6 +77,16 @@ impl Coverage {
     /// A note for the summary (e.g. a config file that fell back to plain-text scanning).
     pub fn note(&self, text: impl Into<String>) {
         self.notes.lock().expect("coverage lock").push(text.into());
+    }
+
+    /// Count a secret-manager reference of `kind` (the reference inventory).
+    pub fn reference(&self, kind: &str) {
+        *self.references.lock().expect("coverage lock").entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// The reference inventory so far: kind → count.
+    pub fn references(&self) -> BTreeMap<String, u64> {
+        self.references.lock().expect("coverage lock").clone()
     }
 
     pub fn snapshot(&self) -> CoverageRecord {

@@ -5,6 +5,7 @@
 //! stages together for a command.
 
 pub mod app;
+pub mod attribution;
 pub mod blob;
 pub mod cli;
 pub mod commands;
@@ -13,8 +14,11 @@ pub mod detect;
 pub mod env_vars;
 pub mod exit;
 pub mod finding;
+pub mod generic;
 pub mod matcher;
 pub mod pipeline;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod verify;

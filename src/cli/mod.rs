@@ -1,6 +1,10 @@
 //! Command-line flags (clap derive only). `settings` turns these raw flags into resolved settings.
 
+pub mod history;
+pub mod policy;
 pub mod scan;
+pub mod stores;
+pub mod verify;
 
 pub use scan::{OutputArgs, ScanArgs};
 

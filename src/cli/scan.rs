@@ -44,6 +44,18 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    #[command(flatten)]
+    pub history: super::history::HistoryArgs,
+
+    #[command(flatten)]
+    pub stores: super::stores::StoreArgs,
+
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
+
+    #[command(flatten)]
+    pub verify: super::verify::VerifyArgs,
+
     /// Extra rule files or directories (added to the embedded rules).
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,

@@ -46,7 +46,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
         let files = list_files(&roots, args.respect_gitignore, args.threads, &coverage)?;
         let found = pipeline::with_threads(args.threads, || {
-            pipeline::scan_files(&files, &set, limits, &coverage, &pipeline::plain_text)
+            pipeline::scan_files(&files, &set, limits, &coverage, &crate::source::config_stores::structured_scan)
         });
         ("directory", found)
     };
@@ -59,8 +59,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
             ruleset_hash: set.hash().to_string(),
         },
         coverage: coverage.snapshot(),
+        references: coverage.references(),
         ..Report::default()
     };
+    let mut findings = findings;
+    crate::verify::run(&args.verify, &mut findings)?;
     split_suppressed(findings, &mut report);
     finish(args, &rules, report)
 }

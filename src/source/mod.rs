@@ -2,3 +2,4 @@
 //! etcd, standard input). Each source yields blobs with their origin; none formats or matches.
 
 pub mod fs;
+pub mod config_stores;

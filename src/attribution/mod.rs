@@ -1,0 +1,2 @@
+//! Attribution: tie each finding to an owner (CODEOWNERS, owners file, git author) and to the
+//! identity its key encodes offline.

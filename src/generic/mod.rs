@@ -1,0 +1,1 @@
+//! Generic credentials: assignments of secret-looking values to credential-like names.

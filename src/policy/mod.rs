@@ -1,0 +1,1 @@
+//! Policy: allowlists, inline ignores, baseline, and policy-as-code severity/failure decisions.
