@@ -18,6 +18,7 @@ pub mod generic;
 pub mod matcher;
 pub mod pipeline;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

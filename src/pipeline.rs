@@ -119,3 +119,80 @@ pub fn plain_text(
 ) -> Option<Vec<Finding>> {
     None
 }
+
+/// Scan unique git blobs in parallel, each exactly once. Every worker opens its own handle on
+/// the repository (`git2::Repository` is not `Sync`). Missing objects (partial or shallow
+/// clones) and corrupt ones are counted, never fatal. Returns findings per blob, sorted by blob.
+pub fn scan_git_blobs(
+    git_dir: &std::path::Path,
+    blobs: &[git2::Oid],
+    set: &RuleSet,
+    limits: Limits,
+    coverage: &Coverage,
+    bar: &indicatif::ProgressBar,
+) -> Vec<(git2::Oid, Vec<Finding>)> {
+    let mut out: Vec<(git2::Oid, Vec<Finding>)> = blobs
+        .par_iter()
+        .map_init(
+            || (git2::Repository::open(git_dir).ok(), set.matcher()),
+            |(repo, matcher), oid| {
+                bar.inc(1);
+                let repo = repo.as_ref()?;
+                let bytes = read_git_blob(repo, *oid, limits, coverage)?;
+                let origin = Origin {
+                    path: String::new(),
+                    source: SourceKind::GitHistory,
+                    store: None,
+                };
+                let found = scan_bytes(
+                    set,
+                    matcher,
+                    &bytes,
+                    &origin,
+                    coverage,
+                    &crate::source::config_stores::structured_scan,
+                );
+                (!found.is_empty()).then_some((*oid, found))
+            },
+        )
+        .flatten()
+        .collect();
+    out.sort_by_key(|(oid, _)| *oid);
+    out
+}
+
+/// Read one blob within the size limit; count what is missing, corrupt or too large.
+fn read_git_blob(
+    repo: &git2::Repository,
+    oid: git2::Oid,
+    limits: Limits,
+    coverage: &Coverage,
+) -> Option<Vec<u8>> {
+    let odb = repo.odb().ok()?;
+    match odb.read_header(oid) {
+        Ok((size, _)) if size as u64 > limits.max_file_size => {
+            coverage.skip(SkipReason::TooLarge);
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            coverage.skip(missing_or_corrupt(&e));
+            return None;
+        }
+    }
+    match odb.read(oid) {
+        Ok(obj) => Some(obj.data().to_vec()),
+        Err(e) => {
+            coverage.skip(missing_or_corrupt(&e));
+            None
+        }
+    }
+}
+
+fn missing_or_corrupt(e: &git2::Error) -> SkipReason {
+    if e.code() == git2::ErrorCode::NotFound {
+        SkipReason::MissingObject
+    } else {
+        SkipReason::CorruptObject
+    }
+}

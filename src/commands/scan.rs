@@ -1,71 +1,145 @@
 //! `keytrace scan`: choose the source, run the pipeline, attribute, apply policy, report.
 
+use super::git_scan;
 use super::output::{emit, summary_line, use_color};
 use super::rules::load_ruleset;
+use crate::blob::Origin;
 use crate::cli::ScanArgs;
 use crate::coverage::Coverage;
 use crate::exit::ExitStatus;
-use crate::finding::{Finding, sort_and_dedup};
+use crate::finding::{Finding, SourceKind, sort_and_dedup};
+use crate::matcher::RuleSet;
 use crate::pipeline::{self, Limits};
 use crate::report::{self, Report, ScanInfo};
 use crate::source::fs::list_files;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// What one scan produced before policy and reporting.
+pub struct Collected {
+    pub kind: &'static str,
+    pub findings: Vec<Finding>,
+    pub repository: Option<report::RepoInfo>,
+}
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
     let (rules, set) = load_ruleset(&args.rules)?;
     let coverage = Coverage::default();
-    let limits = Limits {
-        max_file_size: args.max_file_size,
-    };
     let targets: Vec<String> = if args.targets.is_empty() {
         vec![".".into()]
     } else {
         args.targets.clone()
     };
-
-    let (kind, findings) = if targets.iter().any(|t| t == "-") {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
-        let origin = crate::blob::Origin {
-            path: "-".into(),
-            source: crate::finding::SourceKind::Stdin,
-            store: None,
-        };
-        let mut matcher = set.matcher();
-        let found = pipeline::scan_bytes(
-            &set,
-            &mut matcher,
-            &bytes,
-            &origin,
-            &coverage,
-            &pipeline::plain_text,
-        );
-        ("stdin", found)
-    } else {
-        let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
-        let files = list_files(&roots, args.respect_gitignore, args.threads, &coverage)?;
-        let found = pipeline::with_threads(args.threads, || {
-            pipeline::scan_files(&files, &set, limits, &coverage, &crate::source::config_stores::structured_scan)
-        });
-        ("directory", found)
-    };
-
+    let collected = collect(args, &targets, &set, &coverage)?;
     let mut report = Report {
         scan: ScanInfo {
-            kind: kind.into(),
+            kind: collected.kind.into(),
             targets,
-            repository: None,
+            repository: collected.repository,
             ruleset_hash: set.hash().to_string(),
         },
         coverage: coverage.snapshot(),
         references: coverage.references(),
         ..Report::default()
     };
-    let mut findings = findings;
+    let mut findings = collected.findings;
     crate::verify::run(&args.verify, &mut findings)?;
     split_suppressed(findings, &mut report);
     finish(args, &rules, report)
+}
+
+/// Run the source the flags select.
+fn collect(
+    args: &ScanArgs,
+    targets: &[String],
+    set: &RuleSet,
+    coverage: &Coverage,
+) -> anyhow::Result<Collected> {
+    let h = &args.history;
+    let first = Path::new(&targets[0]);
+    if h.staged {
+        let (findings, repo) = git_scan::scan_staged(first, args, set, coverage)?;
+        return Ok(Collected {
+            kind: "staged",
+            findings,
+            repository: Some(repo),
+        });
+    }
+    let range = h
+        .range
+        .clone()
+        .or_else(|| h.since_commit.as_ref().map(|rev| format!("{rev}..HEAD")));
+    if let Some(range) = range {
+        let (findings, repo) = git_scan::scan_range(first, &range, args, set, coverage)?;
+        return Ok(Collected {
+            kind: "range",
+            findings,
+            repository: Some(repo),
+        });
+    }
+    if h.history {
+        let mut findings = Vec::new();
+        let mut repository = None;
+        for t in targets {
+            let (found, repo) = git_scan::scan_history(Path::new(t), args, set, coverage)?;
+            findings.extend(found);
+            repository.get_or_insert(repo);
+        }
+        return Ok(Collected {
+            kind: "git-history",
+            findings,
+            repository,
+        });
+    }
+    if targets.iter().any(|t| t == "-") {
+        return Ok(Collected {
+            kind: "stdin",
+            findings: scan_stdin(set, coverage)?,
+            repository: None,
+        });
+    }
+    let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
+    let files = list_files(&roots, args.respect_gitignore, args.threads, coverage)?;
+    let limits = Limits {
+        max_file_size: args.max_file_size,
+    };
+    let mut findings = pipeline::with_threads(args.threads, || {
+        pipeline::scan_files(
+            &files,
+            set,
+            limits,
+            coverage,
+            &crate::source::config_stores::structured_scan,
+        )
+    });
+    if roots.len() == 1 {
+        crate::source::git::blame::blame_findings(&mut findings, &roots[0]);
+    }
+    let repository = crate::source::git::repo::discover(&roots[0]).map(|r| git_scan::repo_info(&r));
+    Ok(Collected {
+        kind: "directory",
+        findings,
+        repository,
+    })
+}
+
+fn scan_stdin(set: &RuleSet, coverage: &Coverage) -> anyhow::Result<Vec<Finding>> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes)?;
+    let origin = Origin {
+        path: "-".into(),
+        source: SourceKind::Stdin,
+        store: None,
+    };
+    let mut matcher = set.matcher();
+    Ok(pipeline::scan_bytes(
+        set,
+        &mut matcher,
+        &bytes,
+        &origin,
+        coverage,
+        &pipeline::plain_text,
+    ))
 }
 
 /// Move suppressed findings aside, then sort and deduplicate both lists.

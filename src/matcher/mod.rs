@@ -252,7 +252,7 @@ fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
             std::cmp::Reverse(m.rule_index),
         )
     };
-    found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    found.sort_by_key(|m| std::cmp::Reverse(rank(m)));
     let mut kept: Vec<RawMatch> = Vec::with_capacity(found.len());
     for m in found {
         let overlaps = kept

@@ -133,12 +133,10 @@ mod tests {
 
     #[test]
     fn aws_key_id_body_is_base32() {
-        assert!(
-            validate(
-                ValidatorKind::AwsAccessKeyId,
-                b"AKIA2E0A8F3B244C9986"[..].as_ref()
-            ) == false
-        );
+        assert!(!validate(
+            ValidatorKind::AwsAccessKeyId,
+            b"AKIA2E0A8F3B244C9986"
+        ));
         assert!(validate(
             ValidatorKind::AwsAccessKeyId,
             b"AKIAZ2QKXMRV7TXB5GNE"

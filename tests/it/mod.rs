@@ -1,3 +1,4 @@
 pub mod common;
+mod history;
 mod rules;
 mod scan_dir;

@@ -1,0 +1,148 @@
+//! Attribution of history findings: each blob was scanned once; here every finding is mapped
+//! back to every path that blob appeared at, and for each (secret, path) the earliest
+//! introducing commit wins. Then: the refs that reach that commit, whether HEAD still holds the
+//! secret at that path, and which HEAD-line commit removed it.
+
+use super::history::{CommitMeta, HistoryIndex};
+use super::repo::{Tip, short_name};
+use crate::finding::{Finding, SourceKind};
+use git2::{Oid, Repository};
+use std::collections::{HashMap, HashSet};
+
+/// Most refs listed per finding (a repository can have thousands of tags).
+const MAX_REFS_PER_FINDING: usize = 20;
+/// Findings absent from HEAD for which the removing commit is searched.
+const MAX_REMOVAL_SEARCHES: usize = 200;
+
+/// Expand per-blob findings to per-(secret, path) findings with commit attribution.
+pub fn attribute(
+    repo: &Repository,
+    index: &HistoryIndex,
+    tips: &[Tip],
+    scanned: Vec<(Oid, Vec<Finding>)>,
+) -> Vec<Finding> {
+    let mut blobs_with_secret: HashMap<(String, String), HashSet<Oid>> = HashMap::new();
+    let mut best: HashMap<(String, String, u32), (u32, Finding)> = HashMap::new();
+    for (blob, findings) in scanned {
+        let places = index.blobs.get(&blob).map(Vec::as_slice).unwrap_or(&[]);
+        for f in findings {
+            blobs_with_secret
+                .entry((f.rule_id.clone(), f.props.secret_sha256.clone()))
+                .or_default()
+                .insert(blob);
+            for &(path_id, commit_idx) in places {
+                let key = (f.rule_id.clone(), f.props.secret_sha256.clone(), path_id);
+                let earlier = best.get(&key).is_none_or(|(c, _)| commit_idx < *c);
+                if earlier {
+                    let mut g = f.clone();
+                    g.location.path = index.paths[path_id as usize].clone();
+                    g.props.blob_id = Some(blob.to_string());
+                    best.insert(key, (commit_idx, g));
+                }
+            }
+        }
+    }
+    let head = HeadState::new(repo);
+    let mut reach_cache: HashMap<Oid, Vec<String>> = HashMap::new();
+    let mut removal_budget = MAX_REMOVAL_SEARCHES;
+    let mut out = Vec::with_capacity(best.len());
+    for ((rule, sha, _), (commit_idx, mut f)) in best {
+        let meta = &index.commits[commit_idx as usize];
+        fill_commit(&mut f, meta);
+        f.props.source = SourceKind::GitHistory;
+        f.props.refs = reach_cache
+            .entry(meta.id)
+            .or_insert_with(|| reaching_refs(repo, tips, meta.id))
+            .clone();
+        let holders = &blobs_with_secret[&(rule, sha)];
+        if let Some(head) = &head {
+            let present = head
+                .blob_at(&f.location.path)
+                .is_some_and(|b| holders.contains(&b));
+            f.props.in_head = Some(present);
+            if !present && removal_budget > 0 {
+                removal_budget -= 1;
+                f.props.removed_in = head
+                    .removed_in(repo, &f.location.path, meta.id, holders)
+                    .map(|o| o.to_string());
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// Set commit, author and time properties from a commit.
+pub fn fill_commit(f: &mut Finding, meta: &CommitMeta) {
+    f.props.commit = Some(meta.id.to_string());
+    f.props.author_name = Some(meta.author_name.clone());
+    f.props.author_email = Some(meta.author_email.clone());
+    f.props.committed_at = meta.rfc3339();
+}
+
+/// Short names of the refs whose history contains `commit`.
+pub fn reaching_refs(repo: &Repository, tips: &[Tip], commit: Oid) -> Vec<String> {
+    tips.iter()
+        .filter(|t| {
+            t.commit == commit || repo.graph_descendant_of(t.commit, commit).unwrap_or(false)
+        })
+        .take(MAX_REFS_PER_FINDING)
+        .map(|t| short_name(&t.name).to_string())
+        .collect()
+}
+
+/// HEAD's tree and its first-parent line, oldest first.
+struct HeadState<'r> {
+    tree: git2::Tree<'r>,
+    line: Vec<Oid>,
+}
+
+impl<'r> HeadState<'r> {
+    fn new(repo: &'r Repository) -> Option<HeadState<'r>> {
+        let commit = repo.head().ok()?.peel_to_commit().ok()?;
+        let tree = commit.tree().ok()?;
+        let mut line = vec![commit.id()];
+        let mut cur = commit;
+        while let Ok(parent) = cur.parent(0) {
+            line.push(parent.id());
+            cur = parent;
+        }
+        line.reverse();
+        Some(HeadState { tree, line })
+    }
+
+    fn blob_at(&self, path: &str) -> Option<Oid> {
+        self.tree
+            .get_path(std::path::Path::new(path))
+            .ok()
+            .map(|e| e.id())
+    }
+
+    /// First commit on HEAD's first-parent line, after `intro`, whose tree no longer holds the
+    /// secret at `path`. None when `intro` is not on that line or nothing removed it there.
+    fn removed_in(
+        &self,
+        repo: &Repository,
+        path: &str,
+        intro: Oid,
+        holders: &HashSet<Oid>,
+    ) -> Option<Oid> {
+        let start = self
+            .line
+            .iter()
+            .position(|c| *c == intro || repo.graph_descendant_of(*c, intro).unwrap_or(false))?;
+        let mut present = false;
+        for &c in &self.line[start..] {
+            let tree = repo.find_commit(c).ok()?.tree().ok()?;
+            let here = tree
+                .get_path(std::path::Path::new(path))
+                .ok()
+                .is_some_and(|e| holders.contains(&e.id()));
+            if present && !here {
+                return Some(c);
+            }
+            present |= here;
+        }
+        None
+    }
+}
