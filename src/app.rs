@@ -1,6 +1,6 @@
 //! Dispatch: the only place that maps a parsed command line to a command implementation.
 
-use crate::cli::{Cli, Command, RulesCommand};
+use crate::cli::{BaselineCommand, Cli, Command, RulesCommand};
 use crate::commands;
 use crate::exit::ExitStatus;
 
@@ -8,6 +8,8 @@ use crate::exit::ExitStatus;
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
+        Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
+        Command::InstallHook { repo, force } => commands::install_hook::install(&repo, force),
         Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
         Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
     }

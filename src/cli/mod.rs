@@ -30,6 +30,18 @@ pub struct Cli {
 pub enum Command {
     /// Scan files, git history, staged changes, config stores or etcd for secrets.
     Scan(Box<ScanArgs>),
+    /// Accept today's findings so that only new ones fail.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Write a plain `.git/hooks/pre-commit` that runs `keytrace scan --staged`.
+    InstallHook {
+        /// Repository (default: the current directory).
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+        /// Replace an existing hook that keytrace did not write.
+        #[arg(long)]
+        force: bool,
+    },
     /// Inspect and validate rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -51,4 +63,11 @@ pub enum RulesCommand {
         /// Rule directory or file to check (default: the embedded rules).
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan (same flags as `scan`) and write the findings' fingerprints to `-o FILE`
+    /// (default .keytrace-baseline.json).
+    Create(Box<ScanArgs>),
 }

@@ -1,7 +1,9 @@
 //! Subcommand implementations. Each wires sources, matcher, attribution, policy and reporters
 //! together for one command; none of them prints outside `output`.
 
+pub mod baseline;
 pub mod git_scan;
+pub mod install_hook;
 pub mod output;
 pub mod rules;
 pub mod scan;

@@ -23,6 +23,15 @@ pub struct Collected {
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
+    let (rules, report) = scan_to_report(args, true)?;
+    finish(args, &rules, report)
+}
+
+/// Run the scan through attribution and policy. `use_baseline` is false when creating one.
+pub fn scan_to_report(
+    args: &ScanArgs,
+    use_baseline: bool,
+) -> anyhow::Result<(Vec<crate::rules::Rule>, Report)> {
     let (rules, set) = load_ruleset(&args.rules)?;
     let coverage = Coverage::default();
     let targets: Vec<String> = if args.targets.is_empty() {
@@ -43,9 +52,32 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         ..Report::default()
     };
     let mut findings = collected.findings;
+    let policy = load_policy(args, Path::new(&report.scan.targets[0]), use_baseline)?;
     crate::verify::run(&args.verify, &mut findings)?;
+    policy.apply(&mut findings)?;
     split_suppressed(findings, &mut report);
-    finish(args, &rules, report)
+    Ok((rules, report))
+}
+
+/// Resolve keytrace.toml, allowlist, baseline and --fail-on into a policy.
+fn load_policy(
+    args: &ScanArgs,
+    target: &Path,
+    use_baseline: bool,
+) -> anyhow::Result<crate::policy::Policy> {
+    let p = &args.policy;
+    let (config, _) = crate::policy::config::load(p.config.as_deref(), target)?;
+    let allowlist = config.allowlist.compile().map_err(anyhow::Error::msg)?;
+    let baseline = match (&p.baseline, use_baseline) {
+        (Some(path), true) => Some(crate::policy::baseline::Baseline::load(path)?),
+        _ => None,
+    };
+    Ok(crate::policy::Policy {
+        config,
+        allowlist,
+        baseline,
+        fail_on: p.fail_on,
+    })
 }
 
 /// Run the source the flags select.
@@ -174,7 +206,7 @@ pub fn finish(
     }
     let failing = report.findings.iter().any(|f| f.fails);
     Ok(if failing {
-        ExitStatus::Findings(1)
+        ExitStatus::Findings(args.policy.exit_code)
     } else {
         ExitStatus::Clean
     })

@@ -1,4 +1,6 @@
 pub mod common;
 mod history;
+mod hooks;
+mod policy;
 mod rules;
 mod scan_dir;
