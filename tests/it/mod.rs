@@ -2,5 +2,6 @@ pub mod common;
 mod history;
 mod hooks;
 mod policy;
+mod reports;
 mod rules;
 mod scan_dir;
