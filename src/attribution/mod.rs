@@ -1,2 +1,4 @@
 //! Attribution: tie each finding to an owner (CODEOWNERS, owners file, git author) and to the
 //! identity its key encodes offline.
+
+pub mod codeowners;
