@@ -171,7 +171,7 @@ impl Codeowners {
 }
 
 /// `a/b`, `./a/b`, `/a/b` and `a\b` all name the same path.
-fn normalize(path: &str) -> String {
+pub(crate) fn normalize(path: &str) -> String {
     let p = path.replace('\\', "/");
     let p = p.trim_start_matches("./").trim_start_matches('/');
     p.trim_end_matches('/').to_string()

@@ -2,3 +2,5 @@
 //! identity its key encodes offline.
 
 pub mod codeowners;
+pub mod owner;
+pub mod owners_file;
