@@ -1,6 +1,6 @@
 //! Dispatch: the only place that maps a parsed command line to a command implementation.
 
-use crate::cli::{Cli, Command, RulesCommand};
+use crate::cli::{Cli, Command, ReportCommand, RulesCommand};
 use crate::commands;
 use crate::exit::ExitStatus;
 
@@ -10,5 +10,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
         Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
+        Command::Report(ReportCommand::Owners { file }) => commands::report::owners(&file),
     }
 }

@@ -117,10 +117,14 @@ impl TryFrom<RawEntry> for OwnerEntry {
     }
 }
 
-/// The `[owners]` table could not be read.
+/// The `[owners]` table could not be read: what is wrong, and on which line when known.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct OwnersFileError(String);
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct OwnersFileError {
+    /// 1-based line of the offending value.
+    pub line: Option<usize>,
+    pub message: String,
+}
 
 /// The parts of `keytrace.toml` this module reads; every other table is left to the settings.
 #[derive(Deserialize)]
@@ -134,7 +138,15 @@ impl OwnersFile {
     pub fn from_project_toml(text: &str) -> Result<Option<OwnersFile>, OwnersFileError> {
         toml::from_str::<ProjectFile>(text)
             .map(|p| p.owners)
-            .map_err(|e| OwnersFileError(e.to_string().trim_end().to_string()))
+            .map_err(|e| OwnersFileError {
+                line: e.span().map(|s| {
+                    1 + text.as_bytes()[..s.start.min(text.len())]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                }),
+                message: e.message().trim_end().to_string(),
+            })
     }
 
     /// Owners of the first entry that matches `finding`.

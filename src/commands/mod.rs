@@ -2,5 +2,7 @@
 //! together for one command; none of them prints outside `output`.
 
 pub mod output;
+pub mod owners;
+pub mod report;
 pub mod rules;
 pub mod scan;

@@ -51,6 +51,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         ("directory", found)
     };
 
+    let mut findings = findings;
+    super::owners::attribute_owners(&targets, &mut findings, &coverage)?;
     let mut report = Report {
         scan: ScanInfo {
             kind: kind.into(),
@@ -62,7 +64,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         references: coverage.references(),
         ..Report::default()
     };
-    let mut findings = findings;
     crate::verify::run(&args.verify, &mut findings)?;
     split_suppressed(findings, &mut report);
     finish(args, &rules, report)
