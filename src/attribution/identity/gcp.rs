@@ -18,10 +18,17 @@ const MARKER: &[u8] = b"service_account";
 const FIELDS: [&str; 3] = ["client_email", "project_id", "private_key_id"];
 /// Bytes searched on each side of the secret when the document is not valid JSON.
 const WINDOW: usize = 4096;
+/// Documents larger than this are not parsed; the bounded search applies instead.
+const MAX_PARSE: usize = 1 << 20;
 /// Nesting depth followed when looking for the object.
 const MAX_DEPTH: usize = 32;
 
 pub(super) fn decode(secret: &str, blob: &[u8], span: Range<usize>, out: &mut Identity) {
+    if blob.len() > MAX_PARSE {
+        // Parsing a large document once per finding would dominate the scan.
+        bounded_search(blob, span, out);
+        return;
+    }
     if memchr::memmem::find(blob, MARKER).is_none() {
         return;
     }
@@ -110,6 +117,9 @@ static FIELD_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 fn bounded_search(blob: &[u8], span: Range<usize>, out: &mut Identity) {
     let lo = span.start.saturating_sub(WINDOW);
     let hi = (span.end + WINDOW).min(blob.len());
+    if memchr::memmem::find(&blob[lo..hi], MARKER).is_none() {
+        return;
+    }
     let window = String::from_utf8_lossy(&blob[lo..hi]);
     if !TYPE_RE.is_match(&window) {
         return;
@@ -206,6 +216,22 @@ mod tests {
         let id = at(truncated, PEM);
         assert_eq!(id["project_id"], "acme-prod");
         assert_eq!(id["client_email"], "ci@acme-prod.iam.gserviceaccount.com");
+    }
+
+    #[test]
+    fn large_documents_use_the_bounded_search() {
+        let pad = " ".repeat(MAX_PARSE);
+        let blob = format!("{pad}{}", key_file("big@acme-prod.iam.gserviceaccount.com"));
+        let id = at(&blob, PEM);
+        assert_eq!(id["client_email"], "big@acme-prod.iam.gserviceaccount.com");
+        let far = format!(
+            "{}{pad}{PEM}",
+            key_file("x@acme-prod.iam.gserviceaccount.com")
+        );
+        let start = far.rfind(PEM).unwrap();
+        let mut out = Identity::new();
+        decode(PEM, far.as_bytes(), start..start + PEM.len(), &mut out);
+        assert!(out.is_empty(), "{out:?}");
     }
 
     #[test]
