@@ -357,3 +357,15 @@ fn find_looks_in_github_then_root_then_docs() {
     assert_eq!(c.source(), Some(".github/CODEOWNERS"));
     assert_eq!(c.owners_for("x"), Some(&["@from-github".to_string()][..]));
 }
+
+#[test]
+fn odd_patterns_never_panic_and_double_star_alone_matches_everything() {
+    let f = "** @all\na**b @ab\n/**/ @dirs\n\\ @bs\n*** @three\n/ @root\n";
+    let c = Codeowners::parse(f);
+    assert_eq!(c.problems().iter().filter(|p| p.line == 6).count(), 1);
+    assert!(c.owners_for("x/y/z").is_some());
+    assert_eq!(
+        Codeowners::parse("** @all\n").owners_for("deep/er/file.txt"),
+        Some(&["@all".to_string()][..])
+    );
+}

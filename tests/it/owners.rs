@@ -144,6 +144,8 @@ fn sarif_results_carry_the_owner_properties() {
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "infra/prod.env"
         })
         .expect("infra result");
+    let text = infra["message"]["text"].as_str().unwrap();
+    assert!(text.contains("owner: @acme/infra"), "{text}");
     let props = &infra["properties"];
     assert_eq!(props["owner"], "@acme/infra");
     assert_eq!(props["owner_source"], "codeowners");
