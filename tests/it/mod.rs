@@ -1,4 +1,4 @@
 pub mod common;
+mod owners;
 mod rules;
 mod scan_dir;
-mod owners;
