@@ -1,6 +1,6 @@
 //! Dispatch: the only place that maps a parsed command line to a command implementation.
 
-use crate::cli::{BaselineCommand, Cli, Command, RulesCommand};
+use crate::cli::{BaselineCommand, Cli, Command, ReportCommand, RulesCommand};
 use crate::commands;
 use crate::exit::ExitStatus;
 
@@ -12,5 +12,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::InstallHook { repo, force } => commands::install_hook::install(&repo, force),
         Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
         Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
+        Command::Report(ReportCommand::Owners { file }) => commands::report::owners(&file),
     }
 }

@@ -40,7 +40,7 @@ fn to_finding(
     let location = index.locate(bytes, &origin.path, m.secret.start, m.secret.end);
     let line = index.line_text(bytes, location.start_line);
     let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
-    Finding {
+    let mut finding = Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         severity: rule.severity,
@@ -61,5 +61,7 @@ fn to_finding(
             ..Properties::default()
         },
         secret: Some(secret),
-    }
+    };
+    crate::attribution::apply_identity(&mut finding, bytes, m.secret.clone());
+    finding
 }

@@ -2,10 +2,12 @@
 
 pub mod history;
 pub mod policy;
+pub mod report;
 pub mod scan;
 pub mod stores;
 pub mod verify;
 
+pub use report::ReportCommand;
 pub use scan::{OutputArgs, ScanArgs};
 
 use clap::{Parser, Subcommand};
@@ -45,6 +47,9 @@ pub enum Command {
     /// Inspect and validate rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Work with a saved JSON report.
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 #[derive(Debug, Subcommand)]

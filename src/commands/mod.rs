@@ -5,5 +5,7 @@ pub mod baseline;
 pub mod git_scan;
 pub mod install_hook;
 pub mod output;
+pub mod owners;
+pub mod report;
 pub mod rules;
 pub mod scan;

@@ -39,7 +39,8 @@ pub fn scan_to_report(
     } else {
         args.targets.clone()
     };
-    let collected = collect(args, &targets, &set, &coverage)?;
+    let mut collected = collect(args, &targets, &set, &coverage)?;
+    super::owners::attribute_owners(&targets, &mut collected.findings, &coverage)?;
     let mut report = Report {
         scan: ScanInfo {
             kind: collected.kind.into(),

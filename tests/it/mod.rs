@@ -1,6 +1,7 @@
 pub mod common;
 mod history;
 mod hooks;
+mod owners;
 mod policy;
 mod reports;
 mod rules;
