@@ -19,6 +19,7 @@ pub fn scan_history(
     set: &RuleSet,
     coverage: &Coverage,
 ) -> anyhow::Result<(Vec<Finding>, RepoInfo)> {
+    repo::limit_memory();
     let repo = repo::open(path)?;
     let tips = repo::tips(&repo, &args.history.refs)
         .with_context(|| format!("{}: cannot list refs", path.display()))?;

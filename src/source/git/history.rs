@@ -50,14 +50,24 @@ pub struct HistoryIndex {
     pub blobs: HashMap<Oid, Vec<(u32, u32)>>,
     pub submodules: u64,
     pub missing_objects: u64,
+    /// Parents of each commit (indices into `commits`; parents outside the walk are left out).
+    pub parents: Vec<Vec<u32>>,
+    /// Commit id → index into `commits`.
+    pub position: HashMap<Oid, u32>,
 }
 
 impl HistoryIndex {
-    /// Unique blob ids, sorted (deterministic work order).
+    /// Unique blob ids in a deterministic work order that keeps the versions of one file next to
+    /// each other (by first path, then first commit): consecutive reads then resolve deltas
+    /// against bases that are still in libgit2's delta-base cache.
     pub fn blob_ids(&self) -> Vec<Oid> {
-        let mut ids: Vec<Oid> = self.blobs.keys().copied().collect();
+        let mut ids: Vec<(u32, u32, Oid)> = self
+            .blobs
+            .iter()
+            .map(|(oid, places)| (places[0].0, places[0].1, *oid))
+            .collect();
         ids.sort();
-        ids
+        ids.into_iter().map(|(_, _, oid)| oid).collect()
     }
 }
 
@@ -84,6 +94,12 @@ pub fn index_history(repo: &Repository, tips: &[Tip]) -> Result<HistoryIndex, gi
         };
         let commit_idx = index.commits.len() as u32;
         index.commits.push(CommitMeta::from_commit(&commit));
+        index.position.insert(oid, commit_idx);
+        let parents = commit
+            .parent_ids()
+            .filter_map(|p| index.position.get(&p).copied())
+            .collect();
+        index.parents.push(parents);
         walker.walk(repo, commit.tree_id(), commit_idx, &mut index);
     }
     Ok(index)

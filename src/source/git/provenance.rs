@@ -43,17 +43,14 @@ pub fn attribute(
         }
     }
     let head = HeadState::new(repo);
-    let mut reach_cache: HashMap<Oid, Vec<String>> = HashMap::new();
+    let reach = Reachability::new(index, tips);
     let mut removal_budget = MAX_REMOVAL_SEARCHES;
     let mut out = Vec::with_capacity(best.len());
     for ((rule, sha, _), (commit_idx, mut f)) in best {
         let meta = &index.commits[commit_idx as usize];
         fill_commit(&mut f, meta);
         f.props.source = SourceKind::GitHistory;
-        f.props.refs = reach_cache
-            .entry(meta.id)
-            .or_insert_with(|| reaching_refs(repo, tips, meta.id))
-            .clone();
+        f.props.refs = reach.refs_reaching(commit_idx);
         let holders = &blobs_with_secret[&(rule, sha)];
         if let Some(head) = &head {
             let present = head
@@ -91,10 +88,69 @@ pub fn reaching_refs(repo: &Repository, tips: &[Tip], commit: Oid) -> Vec<String
         .collect()
 }
 
+/// Memory allowed for the reachability bitsets (commits × tips bits).
+const MAX_REACH_BYTES: usize = 256 << 20;
+
+/// Which tips reach which commit, computed once for the whole history: one bitset per commit,
+/// propagated from children to parents in reverse commit-graph order.
+struct Reachability {
+    names: Vec<String>,
+    bits: Vec<Vec<u64>>,
+}
+
+impl Reachability {
+    fn new(index: &HistoryIndex, tips: &[Tip]) -> Reachability {
+        let mut ordered: Vec<&Tip> = tips.iter().collect();
+        let rank = |name: &str| match name {
+            n if n.starts_with("refs/heads/") || n == "HEAD" => 0,
+            n if n.starts_with("refs/remotes/") => 1,
+            n if n.starts_with("refs/tags/") => 2,
+            _ => 3,
+        };
+        ordered.sort_by_key(|t| (rank(&t.name), t.name.clone()));
+        let per_commit_budget = MAX_REACH_BYTES / index.commits.len().max(1);
+        ordered.truncate((per_commit_budget * 8).max(64));
+        let words = ordered.len().div_ceil(64).max(1);
+        let mut bits = vec![vec![0u64; words]; index.commits.len()];
+        for (i, tip) in ordered.iter().enumerate() {
+            if let Some(&c) = index.position.get(&tip.commit) {
+                bits[c as usize][i / 64] |= 1 << (i % 64);
+            }
+        }
+        for c in (0..index.commits.len()).rev() {
+            let mine = bits[c].clone();
+            for &p in &index.parents[c] {
+                for (w, m) in bits[p as usize].iter_mut().zip(&mine) {
+                    *w |= m;
+                }
+            }
+        }
+        Reachability {
+            names: ordered
+                .iter()
+                .map(|t| short_name(&t.name).to_string())
+                .collect(),
+            bits,
+        }
+    }
+
+    fn refs_reaching(&self, commit: u32) -> Vec<String> {
+        let Some(row) = self.bits.get(commit as usize) else {
+            return Vec::new();
+        };
+        (0..self.names.len())
+            .filter(|i| row[i / 64] & (1 << (i % 64)) != 0)
+            .take(MAX_REFS_PER_FINDING)
+            .map(|i| self.names[i].clone())
+            .collect()
+    }
+}
+
 /// HEAD's tree and its first-parent line, oldest first.
 struct HeadState<'r> {
     tree: git2::Tree<'r>,
     line: Vec<Oid>,
+    position: HashMap<Oid, usize>,
 }
 
 impl<'r> HeadState<'r> {
@@ -108,7 +164,12 @@ impl<'r> HeadState<'r> {
             cur = parent;
         }
         line.reverse();
-        Some(HeadState { tree, line })
+        let position = line.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        Some(HeadState {
+            tree,
+            line,
+            position,
+        })
     }
 
     fn blob_at(&self, path: &str) -> Option<Oid> {
@@ -118,8 +179,10 @@ impl<'r> HeadState<'r> {
             .map(|e| e.id())
     }
 
-    /// First commit on HEAD's first-parent line, after `intro`, whose tree no longer holds the
-    /// secret at `path`. None when `intro` is not on that line or nothing removed it there.
+    /// A commit on HEAD's first-parent line, after `intro`, whose tree no longer holds the
+    /// secret at `path` while its predecessor did: found by bisection (O(log n) tree lookups),
+    /// so it is exact when the secret stayed until it was removed once. None when `intro` is not
+    /// on that line (e.g. it came in through a merged side branch).
     fn removed_in(
         &self,
         repo: &Repository,
@@ -127,22 +190,26 @@ impl<'r> HeadState<'r> {
         intro: Oid,
         holders: &HashSet<Oid>,
     ) -> Option<Oid> {
-        let start = self
-            .line
-            .iter()
-            .position(|c| *c == intro || repo.graph_descendant_of(*c, intro).unwrap_or(false))?;
-        let mut present = false;
-        for &c in &self.line[start..] {
+        let present = |c: Oid| -> Option<bool> {
             let tree = repo.find_commit(c).ok()?.tree().ok()?;
-            let here = tree
-                .get_path(std::path::Path::new(path))
-                .ok()
-                .is_some_and(|e| holders.contains(&e.id()));
-            if present && !here {
-                return Some(c);
-            }
-            present |= here;
+            Some(
+                tree.get_path(std::path::Path::new(path))
+                    .ok()
+                    .is_some_and(|e| holders.contains(&e.id())),
+            )
+        };
+        let (mut lo, mut hi) = (*self.position.get(&intro)?, self.line.len() - 1);
+        if !present(self.line[lo])? || present(self.line[hi])? {
+            return None;
         }
-        None
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if present(self.line[mid])? {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        Some(self.line[hi])
     }
 }

@@ -16,6 +16,17 @@ pub enum GitError {
     },
 }
 
+/// Bound libgit2's memory: pack windows mapped at once and the decoded-object cache. Called
+/// once before a history scan; blobs are streamed, so large caches only inflate peak memory.
+pub fn limit_memory() {
+    // SAFETY: these set process-global libgit2 options and are called before any repository is
+    // opened by the scan's worker threads.
+    unsafe {
+        let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+        let _ = git2::opts::set_cache_max_size(32 << 20);
+    }
+}
+
 /// Open a repository at `path` (work tree, `.git` dir, bare repo, or linked worktree).
 pub fn open(path: &Path) -> Result<Repository, GitError> {
     Repository::open(path).map_err(|e| GitError::NotARepository {
