@@ -46,7 +46,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
         let files = list_files(&roots, args.respect_gitignore, args.threads, &coverage)?;
         let found = pipeline::with_threads(args.threads, || {
-            pipeline::scan_files(&files, &set, limits, &coverage, &crate::source::config_stores::structured_scan)
+            pipeline::scan_files(
+                &files,
+                &set,
+                limits,
+                &coverage,
+                &crate::source::config_stores::structured_scan,
+            )
         });
         ("directory", found)
     };
@@ -85,6 +91,7 @@ pub fn finish(
     rules: &[crate::rules::Rule],
     mut report: Report,
 ) -> anyhow::Result<ExitStatus> {
+    apply_confidence(args.confidence, &mut report);
     report.redact(!args.output.no_redact);
     let color = use_color(&args.output);
     let text = report::render(
@@ -104,4 +111,10 @@ pub fn finish(
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Drop findings below the `--confidence` threshold (default medium).
+pub fn apply_confidence(min: crate::rules::Confidence, report: &mut Report) {
+    report.findings.retain(|f| f.confidence >= min);
+    report.suppressed.retain(|f| f.confidence >= min);
 }
