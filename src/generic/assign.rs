@@ -28,6 +28,9 @@ const SIBLING_KEYS: &[&str] = &[
     "envvar",
 ];
 
+/// Keys that hold the value of a named setting.
+const VALUE_KEYS: &[&str] = &["value", "parametervalue", "defaultvalue", "val"];
+
 /// Words before a call's credential name that make the call a setter.
 const SETTER_VERBS: &[&str] = &["set", "with", "use", "put"];
 
@@ -73,7 +76,14 @@ pub fn at_name(
             file,
             flag: text.starts_with('-'),
         };
-        if let Some((syntax, value)) = site.read() {
+        let read = site.read();
+        if read.is_none() {
+            if let Some(raw) = call_setter(bytes, &name, line, &words) {
+                out.push(raw);
+            }
+            return name.end;
+        }
+        if let Some((syntax, value)) = read {
             let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
             out.push(Raw {
                 span: value.span,
@@ -142,6 +152,13 @@ impl Site<'_> {
     fn assigned(&self, op: &str, after: usize) -> Option<(Syntax, Value)> {
         let b = self.bytes;
         let end = self.line.end;
+        let open = lex::skip_blanks(b, after, end);
+        if open < end && matches!(b[open], b'(' | b'[') && self.names_a_pair() {
+            // `auth = ("user", "password")`: the second element is the password.
+            let user = quoted_arg(b, open + 1, end)?;
+            let comma = lex::skip_blanks(b, user.after, end);
+            return quoted_arg(b, comma + 1, end).map(|v| (Syntax::UserPass, v));
+        }
         let mut value = lex::parse_value(b, after, end)?;
         if op == ":" && !value.quoted {
             let next = lex::skip_blanks(b, value.after, end);
@@ -158,11 +175,21 @@ impl Site<'_> {
         } else {
             Syntax::Assign
         };
-        self.literal(value, syntax)
+        self.literal(value, syntax, op != "=")
     }
 
-    /// Keep a value only when it is a literal in this context.
-    fn literal(&self, value: Value, syntax: Syntax) -> Option<(Syntax, Value)> {
+    /// `auth`, `credentials`, `basic_auth`: names that take a (user, password) pair.
+    fn names_a_pair(&self) -> bool {
+        let text = String::from_utf8_lossy(&self.bytes[self.name.clone()]).into_owned();
+        matches!(
+            names::words(&text).last().map(String::as_str),
+            Some("auth" | "credentials" | "creds")
+        )
+    }
+
+    /// Keep a value only when it is a literal in this context. With `wordy`, an unquoted value
+    /// followed by more words is prose (`Password: the password of...`), not a value.
+    fn literal(&self, value: Value, syntax: Syntax, wordy: bool) -> Option<(Syntax, Value)> {
         if value.span.is_empty() {
             return None;
         }
@@ -177,7 +204,7 @@ impl Site<'_> {
         let next = lex::skip_blanks(b, value.after, self.line.end);
         let call = value.after < self.line.end && b[value.after] == b'(';
         let prose = value.after < next && next < self.line.end && b[next].is_ascii_alphabetic();
-        if call || (prose && !self.flag) {
+        if call || (prose && wordy && !self.flag) {
             return None;
         }
         Some((syntax, value))
@@ -188,10 +215,15 @@ impl Site<'_> {
         let b = self.bytes;
         let before = lex::prev_non_blank(b, self.name.start, self.line.start);
         let semi_before = before.is_some_and(|i| b[i] == b';');
-        let semi_after = value.after < self.line.end
-            && b[value.after] == b';'
-            && memchr::memchr(b'=', &b[value.after..self.line.end]).is_some();
-        semi_before || semi_after
+        let more_pairs = memchr::memchr(b'=', &b[value.after..self.line.end]).is_some();
+        let semi_after = value.after < self.line.end && b[value.after] == b';' && more_pairs;
+        // libpq: `host=db user=app password=x dbname=app` inside a string.
+        let space_pairs = !value.quoted
+            && value.after < self.line.end
+            && b[value.after] == b' '
+            && more_pairs
+            && lex::inside_string(b, self.line.start, self.name.start);
+        semi_before || semi_after || space_pairs
     }
 
     /// `CREATE USER ... WITH PASSWORD 'x'`, `CREATE LOGIN x WITH PASSWORD = 'y'`.
@@ -240,6 +272,11 @@ impl Site<'_> {
             i -= 1;
         }
         let op = lex::prev_non_blank(b, i, ls)?;
+        if b[op].is_ascii_alphabetic()
+            && lex::word_before(b, op + 1, ls).as_deref() == Some("variable")
+        {
+            return self.variable_default();
+        }
         if !matches!(b[op], b'=' | b':') {
             return None;
         }
@@ -248,7 +285,7 @@ impl Site<'_> {
             return None;
         }
         let rest = self.name.end..self.line.end;
-        if let Some(v) = self.value_key_in(rest.clone()) {
+        if let Some(v) = self.value_key_in(rest.clone(), VALUE_KEYS) {
             return Some((Syntax::Assign, v));
         }
         let after_name = lex::skip_blanks(b, self.name.end + 1, self.line.end);
@@ -264,24 +301,30 @@ impl Site<'_> {
         }
         let next = lex::line_around(b, next_start);
         let next = next.start..next.end.min(next.start + 2048);
-        self.value_key_in(next).map(|v| (Syntax::Assign, v))
+        self.value_key_in(next, VALUE_KEYS)
+            .map(|v| (Syntax::Assign, v))
     }
 
-    /// A `value` key (`value=`, `"value":`, `Value:`) in `range` and its literal value.
-    fn value_key_in(&self, range: Range<usize>) -> Option<Value> {
+    /// A value key (`value=`, `"Value":`, `ParameterValue`, `default =`) in `range` and its
+    /// literal value.
+    fn value_key_in(&self, range: Range<usize>, keys: &[&str]) -> Option<Value> {
         let b = self.bytes;
         let hay = String::from_utf8_lossy(&b[range.clone()]).to_ascii_lowercase();
         let mut from = 0;
-        while let Some(found) = hay[from..].find("value") {
-            let at = range.start + from + found;
-            from += found + 5;
-            let starts_word = at == range.start || !lex::is_name_byte(b[at - 1]);
-            let mut p = at + 5;
+        while let Some(found) = keys.iter().filter_map(|k| hay[from..].find(k)).min() {
+            let word = lex::name_around(
+                b,
+                range.start + from + found..range.start + from + found + 1,
+                &range,
+            );
+            from = word.end - range.start;
+            let text = String::from_utf8_lossy(&b[word.clone()]).to_ascii_lowercase();
+            if !keys.contains(&text.as_str()) {
+                continue;
+            }
+            let mut p = word.end;
             if p < range.end && lex::is_quote(b[p]) {
                 p += 1;
-            }
-            if !starts_word || (p < range.end && lex::is_name_byte(b[p])) {
-                continue;
             }
             let p = lex::skip_blanks(b, p, range.end);
             let (_, after) = lex::assign_op(b, p, range.end)?;
@@ -291,11 +334,33 @@ impl Site<'_> {
         None
     }
 
+    /// Terraform `variable "db_password" {` with `default = "x"` on one of the next lines.
+    fn variable_default(&self) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let mut end = self.line.end;
+        for _ in 0..4 {
+            let start = end + 1;
+            if start >= b.len() {
+                return None;
+            }
+            let next = lex::line_around(b, start);
+            let next = next.start..next.end.min(next.start + 2048);
+            if let Some(v) = self.value_key_in(next.clone(), &["default"]) {
+                return v.quoted.then_some((Syntax::Assign, v));
+            }
+            if b[next.clone()].trim_ascii() == b"}" {
+                return None;
+            }
+            end = next.end;
+        }
+        None
+    }
+
     /// `define('DB_PASSWORD', 'x')`, `put("password", "x")`, `["--password", "x"]`.
     fn pair(&self, at: usize) -> Option<(Syntax, Value)> {
         let b = self.bytes;
         let open = lex::prev_non_blank(b, self.name.start - 1, self.line.start)?;
-        let opens = matches!(b[open], b'(' | b'[' | b'{') || (self.flag && b[open] == b',');
+        let opens = matches!(b[open], b'(' | b'{') || (self.flag && matches!(b[open], b'[' | b','));
         if !opens {
             return None;
         }
@@ -330,7 +395,7 @@ impl Site<'_> {
             if b[v.span.start..v.span.end].starts_with(b"-") {
                 return None;
             }
-            return self.literal(v, Syntax::Cli);
+            return self.literal(v, Syntax::Cli, false);
         }
         let line = &b[self.line.clone()];
         let trimmed = line.trim_ascii_start();
@@ -338,7 +403,7 @@ impl Site<'_> {
         if trimmed.len() > 4 && trimmed[..4].eq_ignore_ascii_case(b"ENV ") {
             if lex::skip_blanks(b, env_at, self.line.end) == self.name.start {
                 let v = lex::parse_value(b, at, self.line.end)?;
-                return self.literal(v, Syntax::Assign);
+                return self.literal(v, Syntax::Assign, true);
             }
             return None;
         }
@@ -363,12 +428,21 @@ fn call_setter(
         .iter()
         .rposition(|w| SETTER_VERBS.contains(&w.as_str()))?;
     let rest = &words[verb + 1..];
-    let class: NameClass = names::classify_words(rest)?;
+    let mut class: NameClass = names::classify_words(rest)?;
     let at = lex::skip_blanks(bytes, name.end, line.end);
     if bytes.get(at) != Some(&b'(') {
         return None;
     }
-    let v = quoted_arg(bytes, at + 1, line.end)?;
+    let mut v = quoted_arg(bytes, at + 1, line.end)?;
+    if rest.last().is_some_and(|w| w == "auth") && words.iter().any(|w| w == "basic") {
+        // `SetBasicAuth("user", "password")`: the password is the second argument.
+        let comma = lex::skip_blanks(bytes, v.after, line.end);
+        v = quoted_arg(bytes, comma + 1, line.end)?;
+        class = NameClass {
+            kind: names::Kind::Password,
+            strong: true,
+        };
+    }
     Some(Raw {
         value: String::from_utf8_lossy(&bytes[v.span.clone()]).into_owned(),
         span: v.span,

@@ -37,6 +37,9 @@ pub struct Case {
     pub path: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// `holdout` marks cases written after the detector was tuned and never tuned against.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -141,7 +141,14 @@ pub fn parse_value(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
         return None;
     }
     let mut e = p;
-    while e < end && !ends_bare(bytes[e]) {
+    let mut depth = 0usize;
+    while e < end {
+        match bytes[e] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth > 0 => depth -= 1,
+            b if ends_bare(b) => break,
+            _ => {}
+        }
         e += 1;
     }
     Some(Value {

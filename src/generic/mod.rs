@@ -43,6 +43,8 @@ const MAX_REACH: usize = 2048;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Syntax {
     Assign,
+    /// A (user, password) pair assigned to an `auth`/`credentials` name.
+    UserPass,
     Xml,
     Call,
     ConnString,
@@ -82,6 +84,7 @@ enum Anchor {
     Scheme,
     Tool,
     Sql,
+    Call,
 }
 
 fn automaton() -> &'static (AhoCorasick, Vec<Anchor>) {
@@ -100,6 +103,7 @@ fn automaton() -> &'static (AhoCorasick, Vec<Anchor>) {
         add(&["basic", "bearer"], Anchor::Scheme);
         add(special::TOOL_KEYWORDS, Anchor::Tool);
         add(&["identified"], Anchor::Sql);
+        add(special::CALL_KEYWORDS, Anchor::Call);
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -133,6 +137,7 @@ pub fn candidates(bytes: &[u8], path: &str) -> Vec<Candidate> {
             Anchor::Scheme => raws.extend(special::auth_scheme(bytes, span, &reach)),
             Anchor::Tool => raws.extend(special::command_line(bytes, span, &reach)),
             Anchor::Sql => raws.extend(special::sql_identified(bytes, span, &reach)),
+            Anchor::Call => raws.extend(special::positional_call(bytes, span, &reach)),
         }
     }
     let mut found: Vec<Candidate> = raws.iter().filter_map(|r| judge(r, test_like)).collect();

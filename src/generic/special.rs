@@ -120,10 +120,28 @@ const TOOLS: &[(&str, Tool)] = &[
     ("mongodump", Tool::Separate("-p")),
     ("mongorestore", Tool::Separate("-p")),
     ("curl", Tool::UserColonPassword),
+    ("ldapsearch", Tool::Separate("-w")),
+    ("ldapmodify", Tool::Separate("-w")),
+    ("ldapadd", Tool::Separate("-w")),
+    ("ldapdelete", Tool::Separate("-w")),
+    ("htpasswd", Tool::Htpasswd),
+    ("docker", Tool::Login("-p")),
+    ("podman", Tool::Login("-p")),
 ];
 
 /// Tool names the prefilter looks for (each a prefix of the tools above).
-pub const TOOL_KEYWORDS: &[&str] = &["mysql", "mariadb", "sshpass", "redis-cli", "mongo", "curl"];
+pub const TOOL_KEYWORDS: &[&str] = &[
+    "mysql",
+    "mariadb",
+    "sshpass",
+    "redis-cli",
+    "mongo",
+    "curl",
+    "docker",
+    "podman",
+    "ldap",
+    "htpasswd",
+];
 
 #[derive(Debug, Clone, Copy)]
 enum Tool {
@@ -133,6 +151,10 @@ enum Tool {
     Separate(&'static str),
     /// `-u user:password` / `--user user:password`.
     UserColonPassword,
+    /// `TOOL login ... FLAG SECRET` (the flag means something else in other subcommands).
+    Login(&'static str),
+    /// `htpasswd -b[c] FILE USER PASSWORD`: the third operand, in batch mode only.
+    Htpasswd,
 }
 
 /// Whitespace-separated words of a command line, with quotes removed from the spans.
@@ -182,29 +204,53 @@ pub fn command_line(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Opt
     let name = name.strip_suffix(b".exe").unwrap_or(name);
     let (_, tool) = TOOLS.iter().find(|(t, _)| t.as_bytes() == name)?;
     let words = shell_words(bytes, e, line.end);
-    for (i, w) in words.iter().enumerate() {
-        let text = &bytes[w.clone()];
-        let next = words.get(i + 1).cloned();
-        let found = match *tool {
-            Tool::MysqlLike => (text.len() > 2 && text.starts_with(b"-p") && text[2] != b'-')
-                .then(|| (w.start + 2..w.end, None)),
-            Tool::Separate(flag) => attached_or_next(text, w, flag.as_bytes(), next),
-            Tool::UserColonPassword => ["-u", "--user"]
-                .iter()
-                .find_map(|f| attached_or_next(text, w, f.as_bytes(), next.clone()))
-                .and_then(|(span, _)| {
-                    let colon = memchr::memchr(b':', &bytes[span.clone()])?;
-                    let user = String::from_utf8_lossy(&bytes[span.start..span.start + colon]);
-                    Some((span.start + colon + 1..span.end, Some(user.into_owned())))
-                }),
-        };
-        if let Some((span, user)) = found
-            && !span.is_empty()
-        {
-            return Some(raw(bytes, span, Syntax::Cli, user));
+    let (span, user) = match *tool {
+        Tool::Htpasswd => htpasswd_operand(bytes, &words).map(|s| (s, None))?,
+        Tool::Login(_) if words.first().is_none_or(|f| &bytes[f.clone()] != b"login") => {
+            return None;
         }
+        _ => (0..words.len()).find_map(|i| flag_value(bytes, *tool, &words, i))?,
+    };
+    (!span.is_empty()).then(|| raw(bytes, span, Syntax::Cli, user))
+}
+
+/// The password carried by word `i` (and maybe the next one) for `tool`, with a user name when
+/// the argument holds one.
+fn flag_value(
+    bytes: &[u8],
+    tool: Tool,
+    words: &[Range<usize>],
+    i: usize,
+) -> Option<(Range<usize>, Option<String>)> {
+    let w = &words[i];
+    let text = &bytes[w.clone()];
+    let next = words.get(i + 1).cloned();
+    match tool {
+        Tool::MysqlLike => (text.len() > 2 && text.starts_with(b"-p") && text[2] != b'-')
+            .then(|| (w.start + 2..w.end, None)),
+        Tool::Separate(flag) | Tool::Login(flag) => {
+            attached_or_next(text, w, flag.as_bytes(), next)
+        }
+        Tool::Htpasswd => None,
+        Tool::UserColonPassword => ["-u", "--user"]
+            .iter()
+            .find_map(|f| attached_or_next(text, w, f.as_bytes(), next.clone()))
+            .and_then(|(span, _)| {
+                let colon = memchr::memchr(b':', &bytes[span.clone()])?;
+                let user = String::from_utf8_lossy(&bytes[span.start..span.start + colon]);
+                Some((span.start + colon + 1..span.end, Some(user.into_owned())))
+            }),
     }
-    None
+}
+
+/// `htpasswd -b[c] FILE USER PASSWORD`: the third operand, in batch mode only.
+fn htpasswd_operand(bytes: &[u8], words: &[Range<usize>]) -> Option<Range<usize>> {
+    let flag = |w: &Range<usize>| bytes[w.clone()].starts_with(b"-");
+    let batch = words
+        .iter()
+        .any(|w| flag(w) && bytes[w.clone()].contains(&b'b'));
+    let operands: Vec<&Range<usize>> = words.iter().filter(|w| !flag(w)).collect();
+    (batch && operands.len() >= 3).then(|| operands[2].clone())
 }
 
 /// `FLAG VALUE` or `FLAGVALUE` (short flags only attach).
@@ -232,6 +278,82 @@ pub fn sql_identified(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> O
     let at = hit.end + by + 2;
     let v = lex::parse_value(bytes, at, line.end)?;
     v.quoted.then(|| raw(bytes, v.span, Syntax::Sql, None))
+}
+
+/// Calls that take a password positionally: (function name, 0-based argument index).
+const POSITIONAL: &[(&str, usize)] = &[
+    ("login", 1),
+    ("setbasicauth", 1),
+    ("httpbasicauth", 1),
+    ("httpdigestauth", 1),
+    ("basicauth", 1),
+    ("networkcredential", 1),
+    ("passwordauthentication", 1),
+    ("usernamepasswordcredentials", 1),
+    ("usernamepasswordauthenticationtoken", 1),
+    ("getconnection", 2),
+    ("mysqli", 2),
+    ("mysqli_connect", 2),
+    ("pg_connect_user", 2),
+];
+
+/// Keywords for the positional calls (prefixes of the names above not already covered by the
+/// name vocabulary).
+pub const CALL_KEYWORDS: &[&str] = &["login", "credential", "getconnection", "mysqli"];
+
+/// `smtp.login("user", "password")`, `new NetworkCredential("u", "p")`,
+/// `DriverManager.getConnection(url, "u", "p")`: a quoted literal at the password's position.
+pub fn positional_call(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut s = hit.start;
+    while s > line.start && ident(bytes[s - 1]) {
+        s -= 1;
+    }
+    let mut e = hit.end;
+    while e < line.end && ident(bytes[e]) {
+        e += 1;
+    }
+    let name = String::from_utf8_lossy(&bytes[s..e]).to_ascii_lowercase();
+    let (_, index) = POSITIONAL.iter().find(|(n, _)| *n == name)?;
+    let open = lex::skip_blanks(bytes, e, line.end);
+    if bytes.get(open) != Some(&b'(') {
+        return None;
+    }
+    let arg = nth_argument(bytes, open + 1, line.end, *index)?;
+    let v = lex::parse_value(bytes, arg, line.end)?;
+    let next = lex::skip_blanks(bytes, v.after, line.end);
+    let whole = matches!(bytes.get(next), Some(b')' | b','));
+    (v.quoted && !v.interpolated && whole).then(|| {
+        let mut r = raw(bytes, v.span, Syntax::Call, None);
+        r.words = vec!["password".to_string()];
+        r
+    })
+}
+
+/// Offset of the `n`th argument of a call whose arguments start at `from`.
+fn nth_argument(bytes: &[u8], from: usize, end: usize, n: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut seen = 0;
+    let mut i = from;
+    let mut quote: Option<u8> = None;
+    while i < end && seen < n {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth == 0 => return None,
+                b')' | b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => seen += 1,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    (seen == n).then_some(i)
 }
 
 #[cfg(test)]
@@ -304,6 +426,33 @@ mod tests {
         );
         assert_eq!(run(command_line, "curl -u bob https://x", "curl"), None);
         assert_eq!(run(command_line, "mysqlclient -pX", "mysql"), None);
+    }
+
+    #[test]
+    fn positional_calls() {
+        assert_eq!(
+            run(
+                positional_call,
+                "smtp.login(\"a@b.c\", \"Vq7!xPz2\")",
+                "login"
+            )
+            .as_deref(),
+            Some("Vq7!xPz2")
+        );
+        assert_eq!(
+            run(
+                positional_call,
+                "getConnection(\"jdbc:x\", f(a, b), \"Xk29mQz7\")",
+                "getconnection"
+            )
+            .as_deref(),
+            Some("Xk29mQz7")
+        );
+        assert_eq!(run(positional_call, "login(user, password)", "login"), None);
+        assert_eq!(
+            run(positional_call, "login_page(\"a\", \"b\")", "login"),
+            None
+        );
     }
 
     #[test]

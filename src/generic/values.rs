@@ -37,6 +37,9 @@ pub fn verdict(value: &str, kind: Kind, name_words: &[String]) -> Verdict {
     if let Some((reason, _)) = checks.iter().find(|(_, f)| f(v)) {
         return Verdict::Drop(reason);
     }
+    if v.starts_with("-----BEGIN") {
+        return Verdict::Keep;
+    }
     if equals_name(v, name_words) {
         return Verdict::Drop("value-is-name");
     }
@@ -59,6 +62,9 @@ pub fn verdict(value: &str, kind: Kind, name_words: &[String]) -> Verdict {
     }
     if matches!(kind, Kind::Token | Kind::ApiKey) && is_plain_word(v) {
         return Verdict::Drop("word");
+    }
+    if kind != Kind::Password && is_resource_name(v) {
+        return Verdict::Drop("resource-name");
     }
     Verdict::Keep
 }
@@ -224,7 +230,9 @@ pub fn is_placeholder(v: &str) -> bool {
     wrapped('<', '>') || wrapped('[', ']') || wrapped('(', ')')
 }
 
-/// The value restates the name: `password: password`, `api_key: "key"`, `secret: SECRET`.
+/// The value restates the name or its head word: `password: password`, `api_key: "key"`,
+/// `client_secret: SECRET`. (Qualifiers do not count: `MYSQL_ROOT_PASSWORD=root` is a weak
+/// default, not a restatement.)
 pub fn equals_name(v: &str, name_words: &[String]) -> bool {
     let norm: String = v
         .chars()
@@ -234,7 +242,11 @@ pub fn equals_name(v: &str, name_words: &[String]) -> bool {
     if norm.is_empty() {
         return false;
     }
-    name_words.contains(&norm) || name_words.concat() == norm
+    name_words.last() == Some(&norm)
+        || name_words.concat() == norm
+        || name_words
+            .iter()
+            .any(|w| *w == norm && names::is_credential_word(w))
 }
 
 /// Hashes and digests that are not credentials: bcrypt `$2b$`, argon2 `$argon2id$`, crypt(3)
@@ -439,6 +451,15 @@ pub fn is_identifier_like(v: &str) -> bool {
     lower_sep && names::words(v).iter().any(|w| names::is_credential_word(w))
 }
 
+/// Lowercase words joined by hyphens (`redis-auth`, `db-credentials`): the name of a Kubernetes
+/// Secret or vault entry that holds the credential, not the credential.
+pub fn is_resource_name(v: &str) -> bool {
+    v.contains('-')
+        && !v.starts_with('-')
+        && !v.ends_with('-')
+        && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
 /// Letters only and short: an ordinary word such as `bearer` or `session`.
 pub fn is_plain_word(v: &str) -> bool {
     v.len() < 16 && v.bytes().all(|b| b.is_ascii_alphabetic())
@@ -547,6 +568,7 @@ mod tests {
         assert!(is_identifier_like("DB_PASSWORD") && is_identifier_like("user_password"));
         assert!(!is_identifier_like("Xk9_2mPq"));
         assert!(is_plain_word("session") && !is_plain_word("s3ssion"));
+        assert!(is_resource_name("redis-auth") && !is_resource_name("x9-q8z-Lm"));
     }
 
     #[test]

@@ -1,3 +1,4 @@
 pub mod common;
+mod generic;
 mod rules;
 mod scan_dir;
