@@ -63,8 +63,8 @@ pub fn at_name(
     out: &mut Vec<Raw>,
 ) -> usize {
     let name = lex::name_around(bytes, hit.clone(), line);
-    if name.is_empty() {
-        return hit.end;
+    if name.is_empty() || !worth_reading(bytes, &name, line) {
+        return name.end.max(hit.end);
     }
     let text = String::from_utf8_lossy(&bytes[name.clone()]).into_owned();
     let words = names::words(&text);
@@ -102,6 +102,44 @@ pub fn at_name(
         out.push(raw);
     }
     name.end
+}
+
+/// A cheap look at the bytes around a name, before any allocation: can any syntax assign a
+/// value to it here? Most keyword hits are names merely used in code (`cache_key)`, `token.`),
+/// and this is where they leave.
+fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>) -> bool {
+    let before = (name.start > line.start).then(|| b[name.start - 1]);
+    let mut pos = name.end;
+    if before.is_some_and(lex::is_quote) && pos < line.end && Some(b[pos]) == before {
+        pos += 1;
+    }
+    if pos < line.end && b[pos] == b']' {
+        pos += 1;
+    }
+    let at = lex::skip_blanks(b, pos, line.end);
+    if at < line.end && b"=:(,>?|".contains(&b[at]) {
+        return true;
+    }
+    if before == Some(b'<') {
+        return true;
+    }
+    let start = if before.is_some_and(lex::is_quote) {
+        name.start - 1
+    } else {
+        name.start
+    };
+    if let Some(p) = lex::prev_non_blank(b, start, line.start)
+        && (b"=:".contains(&b[p]) || b[line.start..=p].ends_with(b"variable"))
+    {
+        return true;
+    }
+    let spaced = at > pos;
+    let flag = b[name.start] == b'-';
+    let env_line = b[line.clone()]
+        .trim_ascii_start()
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"ENV "));
+    spaced && (flag || env_line || b[name.clone()].eq_ignore_ascii_case(b"password"))
 }
 
 /// One credential name in its line.
@@ -170,7 +208,7 @@ impl Site<'_> {
             Syntax::Cli
         } else if op == "=" && self.in_connection_string(&value) {
             Syntax::ConnString
-        } else if self.sql_context() {
+        } else if self.is_password_word() && self.sql_context() {
             Syntax::Sql
         } else {
             Syntax::Assign
@@ -226,13 +264,19 @@ impl Site<'_> {
         semi_before || semi_after || space_pairs
     }
 
+    /// The name is the bare word `password`, as SQL writes it.
+    fn is_password_word(&self) -> bool {
+        self.bytes[self.name.clone()].eq_ignore_ascii_case(b"password")
+    }
+
     /// `CREATE USER ... WITH PASSWORD 'x'`, `CREATE LOGIN x WITH PASSWORD = 'y'`.
     fn sql_context(&self) -> bool {
-        let line = String::from_utf8_lossy(&self.bytes[self.line.clone()]).to_ascii_lowercase();
-        (line.contains("create ") || line.contains("alter "))
-            && [" user ", " role ", " login "]
-                .iter()
-                .any(|w| line.contains(w))
+        let line = &self.bytes[self.line.clone()];
+        let has = |w: &str| {
+            line.windows(w.len())
+                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        };
+        (has("create ") || has("alter ")) && (has(" user ") || has(" role ") || has(" login "))
     }
 
     /// `<password>value</password>`.
@@ -407,8 +451,7 @@ impl Site<'_> {
             }
             return None;
         }
-        let is_password = b[self.name.clone()].eq_ignore_ascii_case(b"password");
-        if is_password && b[at] == b'\'' && self.sql_context() {
+        if self.is_password_word() && b[at] == b'\'' && self.sql_context() {
             let v = lex::parse_value(b, at, self.line.end)?;
             return Some((Syntax::Sql, v));
         }

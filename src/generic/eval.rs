@@ -160,20 +160,25 @@ pub fn evaluate(cases: &[Case], min: Confidence) -> Summary {
             }
         };
         if !ok {
-            s.failures.push(format!(
-                "case {} [{}] {:?}: expected {}{}{}, got [{}]",
-                i + 1,
-                case.lang,
-                case.line,
-                if wants { "finding" } else { "none" },
-                case.rule
-                    .as_deref()
-                    .map(|r| format!(" {r}"))
-                    .unwrap_or_default(),
-                case.confidence.map(|c| format!("/{c}")).unwrap_or_default(),
-                got.join(", ")
-            ));
+            s.failures.push(describe(i, case, wants, &got));
         }
     }
     s
+}
+
+/// One line saying what a failing case expected and what came out.
+fn describe(i: usize, case: &Case, wants: bool, got: &[String]) -> String {
+    format!(
+        "case {} [{}] {:?}: expected {}{}{}, got [{}]",
+        i + 1,
+        case.lang,
+        case.line,
+        if wants { "finding" } else { "none" },
+        case.rule
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default(),
+        case.confidence.map(|c| format!("/{c}")).unwrap_or_default(),
+        got.join(", ")
+    )
 }

@@ -152,60 +152,56 @@ const PASS_PREFIXES: &[&str] = &[
 /// PascalCase boundaries (`DBPassword` → `db`, `password`), then known compounds
 /// (`dbpassword` → `db`, `password`; `apikey` → `api`, `key`).
 pub fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut raw = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars: Vec<char> = part.chars().collect();
+        let chars = part.as_bytes();
         let mut start = 0;
         for i in 1..chars.len() {
             let (prev, cur) = (chars[i - 1], chars[i]);
-            let next_lower = chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase());
+            let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
             let boundary = cur.is_ascii_uppercase()
                 && (prev.is_ascii_lowercase()
                     || prev.is_ascii_digit()
                     || (prev.is_ascii_uppercase() && next_lower));
             if boundary {
-                out.push(
-                    chars[start..i]
-                        .iter()
-                        .collect::<String>()
-                        .to_ascii_lowercase(),
-                );
+                raw.push(part[start..i].to_ascii_lowercase());
                 start = i;
             }
         }
         if start < chars.len() {
-            out.push(
-                chars[start..]
-                    .iter()
-                    .collect::<String>()
-                    .to_ascii_lowercase(),
-            );
+            raw.push(part[start..].to_ascii_lowercase());
         }
     }
-    out.into_iter().flat_map(split_compound).collect()
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for w in raw {
+        split_compound(w, &mut out);
+    }
+    out
 }
 
-/// `dbpassword` → [`db`, `password`]; `apikey` → [`api`, `key`]; other words unchanged.
-fn split_compound(word: String) -> Vec<String> {
+/// Push `word` onto `out`, split when it is a compound: `dbpassword` → `db`, `password`;
+/// `apikey` → `api`, `key`; other words unchanged.
+fn split_compound(word: String, out: &mut Vec<String>) {
     for head in COMPOUND_HEADS {
         if word.len() > head.len() && word.ends_with(head) {
-            let prefix = &word[..word.len() - head.len()];
-            let mut v = split_compound(prefix.to_string());
-            v.push((*head).to_string());
-            return v;
+            split_compound(word[..word.len() - head.len()].to_string(), out);
+            out.push((*head).to_string());
+            return;
         }
     }
-    if let Some(prefix) = word.strip_suffix("key")
-        && KEY_QUALIFIERS.iter().any(|(q, _)| *q == prefix)
-    {
-        return vec![prefix.to_string(), "key".to_string()];
+    let split = |suffix: &'static str, allowed: &dyn Fn(&str) -> bool| {
+        word.strip_suffix(suffix)
+            .filter(|p| allowed(p))
+            .map(|p| (p.to_string(), suffix))
+    };
+    let key = split("key", &|p| KEY_QUALIFIERS.iter().any(|(q, _)| *q == p));
+    match key.or_else(|| split("pass", &|p| PASS_PREFIXES.contains(&p))) {
+        Some((prefix, suffix)) => {
+            out.push(prefix);
+            out.push(suffix.to_string());
+        }
+        None => out.push(word),
     }
-    if let Some(prefix) = word.strip_suffix("pass")
-        && PASS_PREFIXES.contains(&prefix)
-    {
-        return vec![prefix.to_string(), "pass".to_string()];
-    }
-    vec![word]
 }
 
 /// Decide whether `name` names a credential, from its head word.

@@ -297,9 +297,9 @@ const POSITIONAL: &[(&str, usize)] = &[
     ("pg_connect_user", 2),
 ];
 
-/// Keywords for the positional calls (prefixes of the names above not already covered by the
-/// name vocabulary).
-pub const CALL_KEYWORDS: &[&str] = &["login", "credential", "getconnection", "mysqli"];
+/// Keywords for the positional calls not already covered by the name vocabulary (`cred` and
+/// `auth` cover `NetworkCredential` and `SetBasicAuth`).
+pub const CALL_KEYWORDS: &[&str] = &["login", "Login", "getConnection", "mysqli"];
 
 /// `smtp.login("user", "password")`, `new NetworkCredential("u", "p")`,
 /// `DriverManager.getConnection(url, "u", "p")`: a quoted literal at the password's position.
@@ -313,12 +313,14 @@ pub fn positional_call(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> 
     while e < line.end && ident(bytes[e]) {
         e += 1;
     }
-    let name = String::from_utf8_lossy(&bytes[s..e]).to_ascii_lowercase();
-    let (_, index) = POSITIONAL.iter().find(|(n, _)| *n == name)?;
     let open = lex::skip_blanks(bytes, e, line.end);
     if bytes.get(open) != Some(&b'(') {
         return None;
     }
+    let name = &bytes[s..e];
+    let (_, index) = POSITIONAL
+        .iter()
+        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))?;
     let arg = nth_argument(bytes, open + 1, line.end, *index)?;
     let v = lex::parse_value(bytes, arg, line.end)?;
     let next = lex::skip_blanks(bytes, v.after, line.end);
