@@ -81,12 +81,7 @@ impl Coverage {
 
     /// Count a secret-manager reference of `kind` (the reference inventory).
     pub fn reference(&self, kind: &str) {
-        *self
-            .references
-            .lock()
-            .expect("coverage lock")
-            .entry(kind.to_string())
-            .or_default() += 1;
+        *self.references.lock().expect("coverage lock").entry(kind.to_string()).or_default() += 1;
     }
 
     /// The reference inventory so far: kind → count.

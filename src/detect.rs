@@ -1,7 +1,7 @@
 //! Blob → findings: run the matcher over one blob and turn each raw match into a `Finding`
 //! with its location, hashes, redaction and rule metadata; then add the generic detector's
-//! findings (`crate::generic`) wherever no provider rule already matched. Single-threaded; the pipeline calls
-//! it from each worker with that worker's own matcher.
+//! findings (`crate::generic`) wherever no provider rule already matched. Single-threaded; the
+//! pipeline calls it from each worker with that worker's own matcher.
 
 use crate::blob::Origin;
 use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};

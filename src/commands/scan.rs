@@ -46,13 +46,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
         let files = list_files(&roots, args.respect_gitignore, args.threads, &coverage)?;
         let found = pipeline::with_threads(args.threads, || {
-            pipeline::scan_files(
-                &files,
-                &set,
-                limits,
-                &coverage,
-                &crate::source::config_stores::structured_scan,
-            )
+            pipeline::scan_files(&files, &set, limits, &coverage, &crate::source::config_stores::structured_scan)
         });
         ("directory", found)
     };

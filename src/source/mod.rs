@@ -1,5 +1,5 @@
 //! Sources: where blobs come from (directories, git history, staged changes, config stores,
 //! etcd, standard input). Each source yields blobs with their origin; none formats or matches.
 
-pub mod config_stores;
 pub mod fs;
+pub mod config_stores;

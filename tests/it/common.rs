@@ -13,9 +13,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Fixture {
-        Fixture {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
+        Fixture { dir: tempfile::tempdir().expect("tempdir") }
     }
 
     pub fn path(&self) -> &Path {
@@ -32,13 +30,7 @@ impl Fixture {
 
     /// Run `git` in the fixture with fixed identities and dates; panics on failure.
     pub fn git(&self, args: &[&str]) -> String {
-        git_in(
-            self.path(),
-            args,
-            "Alice",
-            "alice@example.com",
-            "2024-01-01T00:00:00Z",
-        )
+        git_in(self.path(), args, "Alice", "alice@example.com", "2024-01-01T00:00:00Z")
     }
 }
 
@@ -57,11 +49,7 @@ pub fn git_in(dir: &Path, args: &[&str], name: &str, email: &str, date: &str) ->
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -74,11 +62,7 @@ pub fn keytrace() -> Command {
 
 /// Run keytrace and return (exit code, stdout, stderr).
 pub fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = keytrace()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("keytrace runs");
+    let out = keytrace().args(args).current_dir(cwd).output().expect("keytrace runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -91,8 +75,7 @@ pub fn run_json(args: &[&str], cwd: &Path) -> (i32, serde_json::Value) {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
     let (code, stdout, stderr) = run(&all, cwd);
-    let v = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}\nstderr: {stderr}"));
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}\nstderr: {stderr}"));
     (code, v)
 }
 
@@ -104,8 +87,5 @@ pub fn findings(report: &serde_json::Value) -> Vec<serde_json::Value> {
 /// GitHub-style checksummed token: prefix + 30 chars + base62(crc32) in 6.
 pub fn github_token(prefix: &str, random30: &str) -> String {
     assert_eq!(random30.len(), 30);
-    format!(
-        "{prefix}{random30}{}",
-        keytrace::matcher::validators::base62(crc32fast::hash(random30.as_bytes()), 6)
-    )
+    format!("{prefix}{random30}{}", keytrace::matcher::validators::base62(crc32fast::hash(random30.as_bytes()), 6))
 }

@@ -6,16 +6,8 @@ use super::common::{Fixture, run};
 fn every_embedded_rule_example_behaves() {
     let rules = keytrace::rules::embedded_rules().expect("embedded rules parse");
     let failures = keytrace::rules::check::check_examples(&rules);
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .map(|f| f.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(),
+        failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
 }
 
 #[test]
@@ -23,11 +15,7 @@ fn embedded_rules_cover_at_least_150_rules_with_examples() {
     let rules = keytrace::rules::embedded_rules().unwrap();
     assert!(rules.len() >= 150, "only {} rules", rules.len());
     for r in &rules {
-        assert!(
-            !r.examples.is_empty() && !r.negative_examples.is_empty(),
-            "{} lacks examples",
-            r.id
-        );
+        assert!(!r.examples.is_empty() && !r.negative_examples.is_empty(), "{} lacks examples", r.id);
     }
 }
 
@@ -42,10 +30,7 @@ fn rules_check_command_passes_on_embedded_rules() {
 #[test]
 fn malformed_rule_file_names_file_and_line() {
     let fx = Fixture::new();
-    fx.write(
-        "bad/acme.toml",
-        "[[rules]]\nid = \"acme-key\"\nname = \"x\"\nprovider = 5\n",
-    );
+    fx.write("bad/acme.toml", "[[rules]]\nid = \"acme-key\"\nname = \"x\"\nprovider = 5\n");
     let (code, _, stderr) = run(&["scan", ".", "--rules", "bad"], fx.path());
     assert_eq!(code, 2);
     assert!(stderr.contains("bad/acme.toml:4"), "{stderr}");
@@ -74,8 +59,5 @@ negative_examples = ["nothing here"]
     );
     let (code, _, stderr) = run(&["rules", "check", "r"], fx.path());
     assert_eq!(code, 1);
-    assert!(
-        stderr.contains("acme-key: example does not match"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("acme-key: example does not match"), "{stderr}");
 }

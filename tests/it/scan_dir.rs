@@ -3,10 +3,7 @@
 use super::common::{Fixture, findings, github_token, run, run_json};
 
 fn ids(report: &serde_json::Value) -> Vec<String> {
-    let mut v: Vec<String> = findings(report)
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
+    let mut v: Vec<String> = findings(report).iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).collect();
     v.sort();
     v
 }
@@ -59,9 +56,7 @@ fn unreadable_file_and_broken_symlink_do_not_stop_the_scan() {
     assert_eq!(report["coverage"]["skipped"]["symlink"], 1);
     // root can read mode-000 files; only assert the count when it could not.
     let scanned = report["coverage"]["blobs_scanned"].as_u64().unwrap();
-    let unreadable = report["coverage"]["skipped"]["unreadable"]
-        .as_u64()
-        .unwrap_or(0);
+    let unreadable = report["coverage"]["skipped"]["unreadable"].as_u64().unwrap_or(0);
     assert_eq!(scanned + unreadable, 2);
 }
 
