@@ -1,6 +1,7 @@
 //! Blob → findings: run the matcher over one blob and turn each raw match into a `Finding`
-//! with its location, hashes, redaction and rule metadata. Single-threaded; the pipeline calls
-//! it from each worker with that worker's own matcher.
+//! with its location, hashes, redaction and rule metadata; then add the generic detector's
+//! findings (`crate::generic`) wherever no provider rule already matched. Single-threaded; the
+//! pipeline calls it from each worker with that worker's own matcher.
 
 use crate::blob::Origin;
 use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
@@ -17,13 +18,18 @@ pub fn findings_in_blob(
     origin: &Origin,
 ) -> Vec<Finding> {
     let raw = matcher.scan(bytes);
+    let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
+    let generic = crate::generic::generic_findings_except(bytes, origin, &taken);
     if raw.is_empty() {
-        return Vec::new();
+        return generic;
     }
     let index = LineIndex::new(bytes);
-    raw.iter()
+    let mut found: Vec<Finding> = raw
+        .iter()
         .map(|m| to_finding(set, m, bytes, &index, origin))
-        .collect()
+        .collect();
+    found.extend(generic);
+    found
 }
 
 fn to_finding(

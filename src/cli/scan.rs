@@ -71,6 +71,10 @@ pub struct ScanArgs {
     /// Honour .gitignore/.ignore files (by default ignored files on disk are scanned too).
     #[arg(long)]
     pub respect_gitignore: bool,
+
+    /// Report findings of this confidence and above: high, medium or low.
+    #[arg(long, value_name = "LEVEL", default_value = "medium")]
+    pub confidence: crate::rules::Confidence,
 }
 
 /// Parse `1048576`, `512K`, `25M`, `1G` (powers of 1024).

@@ -19,6 +19,10 @@ pub fn load_ruleset(extra: &[PathBuf]) -> anyhow::Result<(Vec<Rule>, RuleSet)> {
         all.extend(user);
     }
     let set = RuleSet::new(all.clone(), false)?;
+    // Descriptors of the generic detector's rule ids: metadata for reporters only, never matched
+    // by the RuleSet (the generic detector is code; see src/generic/catalog.rs).
+    all.extend(crate::generic::descriptors());
+    rules::check_unique_ids(&all)?;
     Ok((all, set))
 }
 

@@ -192,6 +192,7 @@ pub fn finish(
     rules: &[crate::rules::Rule],
     mut report: Report,
 ) -> anyhow::Result<ExitStatus> {
+    apply_confidence(args.confidence, &mut report);
     report.redact(!args.output.no_redact);
     let color = use_color(&args.output);
     let text = report::render(
@@ -211,4 +212,10 @@ pub fn finish(
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Drop findings below the `--confidence` threshold (default medium).
+pub fn apply_confidence(min: crate::rules::Confidence, report: &mut Report) {
+    report.findings.retain(|f| f.confidence >= min);
+    report.suppressed.retain(|f| f.confidence >= min);
 }

@@ -100,6 +100,9 @@ pub struct Properties {
     pub suppressed_by: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub generic: bool,
+    /// A generic finding whose value is a well-known default password (`changeme`, `admin`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub weak_default: bool,
 }
 
 /// One reported secret at one place.

@@ -1,4 +1,5 @@
 pub mod common;
+mod generic;
 mod history;
 mod hooks;
 mod owners;

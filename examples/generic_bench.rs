@@ -1,0 +1,174 @@
+//! The generic detector's share of directory-scan time on a generated mixed corpus.
+//!
+//! `cargo run --release --example generic_bench [-- --rules DIR] [--files N | --dir A,B]`
+//! either writes N source, config and documentation files (default 3000, about 50 MB) dense with
+//! everyday uses of `key`, `token`, `password` and `auth` (a worst case: a keyword every ~30
+//! bytes), or reads existing trees (files under 1 MiB), then times on one thread, best of three:
+//! the whole pipeline (read, provider matcher, generic detector, findings) and the generic
+//! detector alone over the same bytes. Not asserted anywhere: numbers go to docs/generic.md.
+
+use keytrace::blob::Origin;
+use keytrace::coverage::Coverage;
+use keytrace::pipeline::{self, Limits};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "py",
+        "import os\n\ndef connect(user, password=None):\n    key = cache_key(user)\n    token = request.headers.get(\"Authorization\")\n    if not password:\n        password = os.environ[\"DB_PASSWORD\"]\n    for k, v in settings.items():\n        print(k, v)\n    return Client(api_key=settings.API_KEY, timeout=30)\n",
+    ),
+    (
+        "js",
+        "export function login(user, pass) {\n  const key = `${user.id}:${Date.now()}`;\n  const token = localStorage.getItem('token');\n  return fetch('/api/auth', { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ user, pass }) });\n}\nconst keys = Object.keys(obj).filter((k) => k !== 'password');\n",
+    ),
+    (
+        "go",
+        "func (s *Server) Auth(w http.ResponseWriter, r *http.Request) {\n\ttoken := r.Header.Get(\"Authorization\")\n\tkey := fmt.Sprintf(\"%s/%s\", s.prefix, token)\n\tif err := s.store.Check(key); err != nil {\n\t\thttp.Error(w, \"invalid token\", 401)\n\t}\n\tpassword := os.Getenv(\"SMTP_PASSWORD\")\n}\n",
+    ),
+    (
+        "java",
+        "public class AuthService {\n    private final PasswordEncoder passwordEncoder;\n    public String token(String key) {\n        String password = System.getenv(\"DB_PASSWORD\");\n        return keyStore.getKey(key, password.toCharArray()).toString();\n    }\n}\n",
+    ),
+    (
+        "yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: { name: db, key: password }\n            - name: LOG_LEVEL\n              value: info\n",
+    ),
+    (
+        "json",
+        "{\"name\": \"app\", \"version\": \"1.0.0\", \"keywords\": [\"auth\", \"token\", \"keyboard\"], \"scripts\": {\"test\": \"jest\"}, \"dependencies\": {\"passport\": \"^0.7.0\", \"jsonwebtoken\": \"^9.0.0\"}}\n",
+    ),
+    (
+        "md",
+        "# Authentication\n\nSend the token in the `Authorization` header. Keys rotate every 90 days;\nthe password policy requires 12 characters. See the key management guide.\n",
+    ),
+    (
+        "env",
+        "LOG_LEVEL=info\nDB_HOST=db\nDB_PASSWORD=Kx9!mQ2vLp7z\nAUTH_ENABLED=true\nTOKEN_TTL=900\n",
+    ),
+    (
+        "tf",
+        "resource \"aws_db_instance\" \"db\" {\n  username = \"app\"\n  password = var.db_password\n  kms_key_id = aws_kms_key.db.arn\n  tags = { Name = \"db\" }\n}\n",
+    ),
+    (
+        "xml",
+        "<configuration>\n  <appSettings>\n    <add key=\"Timeout\" value=\"30\" />\n    <add key=\"ApiKey\" value=\"k8J2mQ9xL4pV7zR1tW6y\" />\n  </appSettings>\n</configuration>\n",
+    ),
+];
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let n: usize = arg("--files").map_or(Ok(3000), |s| s.parse())?;
+    let rules: Vec<PathBuf> = arg("--rules").map(PathBuf::from).into_iter().collect();
+    let (_, set) = keytrace::commands::rules::load_ruleset(&rules)?;
+    let dir = tempfile::tempdir()?;
+    let roots: Vec<PathBuf> = match arg("--dir") {
+        Some(d) => d.split(',').map(PathBuf::from).collect(),
+        None => {
+            for i in 0..n {
+                let (ext, body) = TEMPLATES[i % TEMPLATES.len()];
+                let text = body.repeat(60 + i % 40);
+                std::fs::write(dir.path().join(format!("f{i}.{ext}")), text)?;
+            }
+            vec![dir.path().to_path_buf()]
+        }
+    };
+    let coverage = Coverage::default();
+    let files = keytrace::source::fs::list_files(&roots, false, 1, &coverage)?;
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| std::fs::metadata(&f.path).is_ok_and(|m| m.len() < 1 << 20))
+        .collect();
+    let total: usize = files
+        .iter()
+        .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len() as usize))
+        .sum();
+    let blobs: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.display.clone(),
+                std::fs::read(&f.path).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let full = best_of_3(|| {
+        let found = pipeline::with_threads(1, || {
+            pipeline::scan_files(
+                &files,
+                &set,
+                Limits::default(),
+                &coverage,
+                &pipeline::plain_text,
+            )
+        });
+        found.len()
+    });
+    let generic = best_of_3(|| {
+        blobs
+            .iter()
+            .map(|(path, bytes)| {
+                let origin = Origin {
+                    path: path.clone(),
+                    ..Origin::default()
+                };
+                keytrace::generic::generic_findings(bytes, &origin).len()
+            })
+            .sum()
+    });
+    let candidates = best_of_3(|| {
+        blobs
+            .iter()
+            .map(|(path, bytes)| keytrace::generic::candidates(bytes, path).len())
+            .sum()
+    });
+    let hits = best_of_3(|| {
+        blobs
+            .iter()
+            .map(|(_, b)| keytrace::generic::keyword_hits(b))
+            .sum()
+    });
+    println!(
+        "generic prefilter pass only:    {:?} ({} hits)",
+        hits.0, hits.1
+    );
+    println!("generic candidates only:        {:?}", candidates.0);
+    let matcher = best_of_3(|| {
+        let mut m = set.matcher();
+        blobs.iter().map(|(_, bytes)| m.scan(bytes).len()).sum()
+    });
+    println!(
+        "{} files, {:.1} MB, {} provider rules",
+        files.len(),
+        total as f64 / 1e6,
+        set.len()
+    );
+    println!("full directory scan (1 thread): {:?}", full.0);
+    println!("provider matcher alone:         {:?}", matcher.0);
+    println!(
+        "generic detector alone:         {:?} ({} findings)",
+        generic.0, generic.1
+    );
+    println!(
+        "generic share of scan time:     {:.1}%",
+        100.0 * generic.0.as_secs_f64() / full.0.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Fastest of three runs, with the run's result.
+fn best_of_3(mut f: impl FnMut() -> usize) -> (Duration, usize) {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let r = f();
+            (t.elapsed(), r)
+        })
+        .min()
+        .expect("three runs")
+}

@@ -1,0 +1,515 @@
+//! Name-anchored extraction: from a credential name found by the prefilter, read what the syntax
+//! around it assigns to it.
+//!
+//! One routine covers the assignment family of every format (`name = v`, `name: v`, `"name": v`,
+//! `name => v`, `NAME=v`, `name := v`, `--name v`, `ENV NAME v`, `<name>v</name>`,
+//! `name="v"` attributes, `setName("v")`, `define('NAME', 'v')`, `Password=v;` in connection
+//! strings, `name="NAME" value="v"` and `- name: NAME` / `value: v` sibling pairs). What differs
+//! between formats is only which operators and value shapes are legal, and whether an unquoted
+//! value is a literal (config files, shell) or an expression (source code).
+
+use super::lex::{self, Value};
+use super::names::{self, NameClass};
+use super::score::FileKind;
+use super::{Raw, Syntax};
+use std::ops::Range;
+
+/// Keys whose value *names* a setting whose value follows as a sibling (`name`, `key`).
+const SIBLING_KEYS: &[&str] = &[
+    "name",
+    "key",
+    "param",
+    "parameter",
+    "parametername",
+    "parameterkey",
+    "variable",
+    "property",
+    "setting",
+    "envvar",
+];
+
+/// Keys that hold the value of a named setting.
+const VALUE_KEYS: &[&str] = &["value", "parametervalue", "defaultvalue", "val"];
+
+/// Words before a call's credential name that make the call a setter.
+const SETTER_VERBS: &[&str] = &["set", "with", "use", "put"];
+
+/// First words of credential names that may be called directly (`password("x")`,
+/// `.apiKey("x")`), as in builders; any other leading word (`hash_password`) is a verb.
+const CALLABLE_STARTS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api",
+    "apikey",
+    "access",
+    "auth",
+    "client",
+    "private",
+    "credentials",
+    "db",
+    "admin",
+    "root",
+];
+
+/// The name around `hit` and what is assigned to it. Returns the end of the name, so that the
+/// caller skips further hits inside the same name.
+pub fn at_name(
+    bytes: &[u8],
+    hit: Range<usize>,
+    line: &Range<usize>,
+    file: FileKind,
+    out: &mut Vec<Raw>,
+) -> usize {
+    let name = lex::name_around(bytes, hit.clone(), line);
+    if name.is_empty() || !worth_reading(bytes, &name, line) {
+        return name.end.max(hit.end);
+    }
+    let text = String::from_utf8_lossy(&bytes[name.clone()]).into_owned();
+    let words = names::words(&text);
+    if let Some(class) = names::classify_words(&words) {
+        let site = Site {
+            bytes,
+            name: name.clone(),
+            line: line.clone(),
+            file,
+            flag: text.starts_with('-'),
+        };
+        let read = site.read();
+        if read.is_none() {
+            if let Some(raw) = call_setter(bytes, &name, line, &words) {
+                out.push(raw);
+            }
+            return name.end;
+        }
+        if let Some((syntax, value)) = read {
+            let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
+            out.push(Raw {
+                span: value.span,
+                value: if value.interpolated {
+                    format!("${{{value_text}}}")
+                } else {
+                    value_text
+                },
+                class,
+                words,
+                syntax,
+                username: None,
+            });
+        }
+    } else if let Some(raw) = call_setter(bytes, &name, line, &words) {
+        out.push(raw);
+    }
+    name.end
+}
+
+/// A cheap look at the bytes around a name, before any allocation: can any syntax assign a
+/// value to it here? Most keyword hits are names merely used in code (`cache_key)`, `token.`),
+/// and this is where they leave.
+fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>) -> bool {
+    let before = (name.start > line.start).then(|| b[name.start - 1]);
+    let mut pos = name.end;
+    if before.is_some_and(lex::is_quote) && pos < line.end && Some(b[pos]) == before {
+        pos += 1;
+    }
+    if pos < line.end && b[pos] == b']' {
+        pos += 1;
+    }
+    let at = lex::skip_blanks(b, pos, line.end);
+    if at < line.end && b"=:(,>?|".contains(&b[at]) {
+        return true;
+    }
+    if before == Some(b'<') {
+        return true;
+    }
+    let start = if before.is_some_and(lex::is_quote) {
+        name.start - 1
+    } else {
+        name.start
+    };
+    if let Some(p) = lex::prev_non_blank(b, start, line.start)
+        && (b"=:".contains(&b[p]) || b[line.start..=p].ends_with(b"variable"))
+    {
+        return true;
+    }
+    let spaced = at > pos;
+    let flag = b[name.start] == b'-';
+    let env_line = b[line.clone()]
+        .trim_ascii_start()
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"ENV "));
+    spaced && (flag || env_line || b[name.clone()].eq_ignore_ascii_case(b"password"))
+}
+
+/// One credential name in its line.
+struct Site<'a> {
+    bytes: &'a [u8],
+    name: Range<usize>,
+    line: Range<usize>,
+    file: FileKind,
+    flag: bool,
+}
+
+impl Site<'_> {
+    fn read(&self) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let end = self.line.end;
+        let open = (self.name.start > self.line.start)
+            .then(|| b[self.name.start - 1])
+            .filter(|&c| lex::is_quote(c));
+        let mut pos = self.name.end;
+        let quoted_name = open.is_some_and(|q| pos < end && b[pos] == q);
+        if quoted_name {
+            pos += 1;
+            if let Some(found) = self.sibling() {
+                return Some(found);
+            }
+        } else if self.name.start > self.line.start && b[self.name.start - 1] == b'<' {
+            return self.xml_element(pos);
+        }
+        if pos < end && b[pos] == b']' {
+            pos += 1;
+        }
+        let at = lex::skip_blanks(b, pos, end);
+        if let Some((op, after)) = lex::assign_op(b, at, end) {
+            return self.assigned(op, after);
+        }
+        if !quoted_name && let Some(found) = self.sibling() {
+            return Some(found);
+        }
+        match b.get(at) {
+            Some(b',') if quoted_name => self.pair(at + 1),
+            Some(b'(') => self.call_arg(at + 1),
+            _ if at > pos => self.spaced(at),
+            _ => None,
+        }
+    }
+
+    /// `name = value` and its relatives.
+    fn assigned(&self, op: &str, after: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let end = self.line.end;
+        let open = lex::skip_blanks(b, after, end);
+        if open < end && matches!(b[open], b'(' | b'[') && self.names_a_pair() {
+            // `auth = ("user", "password")`: the second element is the password.
+            let user = quoted_arg(b, open + 1, end)?;
+            let comma = lex::skip_blanks(b, user.after, end);
+            return quoted_arg(b, comma + 1, end).map(|v| (Syntax::UserPass, v));
+        }
+        let mut value = lex::parse_value(b, after, end)?;
+        if op == ":" && !value.quoted {
+            let next = lex::skip_blanks(b, value.after, end);
+            if let Some(("=", rest)) = lex::assign_op(b, next, end) {
+                value = lex::parse_value(b, rest, end)?;
+            }
+        }
+        let syntax = if self.flag {
+            Syntax::Cli
+        } else if op == "=" && self.in_connection_string(&value) {
+            Syntax::ConnString
+        } else if self.is_password_word() && self.sql_context() {
+            Syntax::Sql
+        } else {
+            Syntax::Assign
+        };
+        self.literal(value, syntax, op != "=")
+    }
+
+    /// `auth`, `credentials`, `basic_auth`: names that take a (user, password) pair.
+    fn names_a_pair(&self) -> bool {
+        let text = String::from_utf8_lossy(&self.bytes[self.name.clone()]).into_owned();
+        matches!(
+            names::words(&text).last().map(String::as_str),
+            Some("auth" | "credentials" | "creds")
+        )
+    }
+
+    /// Keep a value only when it is a literal in this context. With `wordy`, an unquoted value
+    /// followed by more words is prose (`Password: the password of...`), not a value.
+    fn literal(&self, value: Value, syntax: Syntax, wordy: bool) -> Option<(Syntax, Value)> {
+        if value.span.is_empty() {
+            return None;
+        }
+        if value.quoted {
+            return Some((syntax, value));
+        }
+        let b = self.bytes;
+        let embedded = lex::inside_string(b, self.line.start, self.name.start);
+        if self.file == FileKind::Code && !embedded {
+            return None;
+        }
+        let next = lex::skip_blanks(b, value.after, self.line.end);
+        let call = value.after < self.line.end && b[value.after] == b'(';
+        let prose = value.after < next && next < self.line.end && b[next].is_ascii_alphabetic();
+        if call || (prose && wordy && !self.flag) {
+            return None;
+        }
+        Some((syntax, value))
+    }
+
+    /// `Password=x;` inside `Server=...;User Id=...;Password=x;`.
+    fn in_connection_string(&self, value: &Value) -> bool {
+        let b = self.bytes;
+        let before = lex::prev_non_blank(b, self.name.start, self.line.start);
+        let semi_before = before.is_some_and(|i| b[i] == b';');
+        let more_pairs = memchr::memchr(b'=', &b[value.after..self.line.end]).is_some();
+        let semi_after = value.after < self.line.end && b[value.after] == b';' && more_pairs;
+        // libpq: `host=db user=app password=x dbname=app` inside a string.
+        let space_pairs = !value.quoted
+            && value.after < self.line.end
+            && b[value.after] == b' '
+            && more_pairs
+            && lex::inside_string(b, self.line.start, self.name.start);
+        semi_before || semi_after || space_pairs
+    }
+
+    /// The name is the bare word `password`, as SQL writes it.
+    fn is_password_word(&self) -> bool {
+        self.bytes[self.name.clone()].eq_ignore_ascii_case(b"password")
+    }
+
+    /// `CREATE USER ... WITH PASSWORD 'x'`, `CREATE LOGIN x WITH PASSWORD = 'y'`.
+    fn sql_context(&self) -> bool {
+        let line = &self.bytes[self.line.clone()];
+        let has = |w: &str| {
+            line.windows(w.len())
+                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        };
+        (has("create ") || has("alter ")) && (has(" user ") || has(" role ") || has(" login "))
+    }
+
+    /// `<password>value</password>`.
+    fn xml_element(&self, pos: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let gt = pos + memchr::memchr(b'>', &b[pos..self.line.end])?;
+        if b[gt - 1] == b'/' {
+            return None;
+        }
+        self.element_text(gt + 1)
+    }
+
+    /// Text of an element from `from` up to the next `<`, which must open a closing tag.
+    fn element_text(&self, from: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let lt = from + memchr::memchr(b'<', &b[from..self.line.end])?;
+        if b.get(lt + 1) != Some(&b'/') {
+            return None;
+        }
+        let (s, e) = trim(b, from, lt);
+        let value = Value {
+            span: s..e,
+            quoted: true,
+            interpolated: false,
+            after: lt,
+        };
+        (s < e).then_some((Syntax::Xml, value))
+    }
+
+    /// `name="password" value="x"`, `<property name="password">x</property>`,
+    /// `{"name": "DB_PASSWORD", "value": "x"}`, and YAML `- name: DB_PASSWORD` + `value: x`.
+    fn sibling(&self) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let ls = self.line.start;
+        let mut i = self.name.start;
+        if i > ls && lex::is_quote(b[i - 1]) {
+            i -= 1;
+        }
+        let op = lex::prev_non_blank(b, i, ls)?;
+        if b[op].is_ascii_alphabetic()
+            && lex::word_before(b, op + 1, ls).as_deref() == Some("variable")
+        {
+            return self.variable_default();
+        }
+        if !matches!(b[op], b'=' | b':') {
+            return None;
+        }
+        let key = lex::word_before(b, op, ls)?;
+        if !SIBLING_KEYS.contains(&key.as_str()) {
+            return None;
+        }
+        let rest = self.name.end..self.line.end;
+        if let Some(v) = self.value_key_in(rest.clone(), VALUE_KEYS) {
+            return Some((Syntax::Assign, v));
+        }
+        let after_name = lex::skip_blanks(b, self.name.end + 1, self.line.end);
+        if let Some(gt) = memchr::memchr(b'>', &b[after_name.min(rest.end)..rest.end]) {
+            let gt = after_name + gt;
+            if b[gt - 1] != b'/' {
+                return self.element_text(gt + 1);
+            }
+        }
+        let next_start = self.line.end + 1 + usize::from(b.get(self.line.end) == Some(&b'\r'));
+        if next_start >= b.len() {
+            return None;
+        }
+        let next = lex::line_around(b, next_start);
+        let next = next.start..next.end.min(next.start + 2048);
+        self.value_key_in(next, VALUE_KEYS)
+            .map(|v| (Syntax::Assign, v))
+    }
+
+    /// A value key (`value=`, `"Value":`, `ParameterValue`, `default =`) in `range` and its
+    /// literal value.
+    fn value_key_in(&self, range: Range<usize>, keys: &[&str]) -> Option<Value> {
+        let b = self.bytes;
+        let hay = String::from_utf8_lossy(&b[range.clone()]).to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(found) = keys.iter().filter_map(|k| hay[from..].find(k)).min() {
+            let word = lex::name_around(
+                b,
+                range.start + from + found..range.start + from + found + 1,
+                &range,
+            );
+            from = word.end - range.start;
+            let text = String::from_utf8_lossy(&b[word.clone()]).to_ascii_lowercase();
+            if !keys.contains(&text.as_str()) {
+                continue;
+            }
+            let mut p = word.end;
+            if p < range.end && lex::is_quote(b[p]) {
+                p += 1;
+            }
+            let p = lex::skip_blanks(b, p, range.end);
+            let (_, after) = lex::assign_op(b, p, range.end)?;
+            let v = lex::parse_value(b, after, range.end)?;
+            return (v.quoted || self.file != FileKind::Code).then_some(v);
+        }
+        None
+    }
+
+    /// Terraform `variable "db_password" {` with `default = "x"` on one of the next lines.
+    fn variable_default(&self) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let mut end = self.line.end;
+        for _ in 0..4 {
+            let start = end + 1;
+            if start >= b.len() {
+                return None;
+            }
+            let next = lex::line_around(b, start);
+            let next = next.start..next.end.min(next.start + 2048);
+            if let Some(v) = self.value_key_in(next.clone(), &["default"]) {
+                return v.quoted.then_some((Syntax::Assign, v));
+            }
+            if b[next.clone()].trim_ascii() == b"}" {
+                return None;
+            }
+            end = next.end;
+        }
+        None
+    }
+
+    /// `define('DB_PASSWORD', 'x')`, `put("password", "x")`, `["--password", "x"]`.
+    fn pair(&self, at: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let open = lex::prev_non_blank(b, self.name.start - 1, self.line.start)?;
+        let opens = matches!(b[open], b'(' | b'{') || (self.flag && matches!(b[open], b'[' | b','));
+        if !opens {
+            return None;
+        }
+        let v = lex::parse_value(b, at, self.line.end)?;
+        let next = lex::skip_blanks(b, v.after, self.line.end);
+        if !matches!(b.get(next), Some(b')' | b',' | b'}' | b']')) {
+            return None;
+        }
+        let syntax = if self.flag {
+            Syntax::Cli
+        } else {
+            Syntax::Assign
+        };
+        v.quoted.then_some((syntax, v))
+    }
+
+    /// `password("x")`, `PASSWORD('x')` (SQL): a quoted first argument.
+    fn call_arg(&self, at: usize) -> Option<(Syntax, Value)> {
+        let text = String::from_utf8_lossy(&self.bytes[self.name.clone()]).to_ascii_lowercase();
+        let first = names::words(&text).into_iter().next()?;
+        if !CALLABLE_STARTS.contains(&first.as_str()) {
+            return None;
+        }
+        quoted_arg(self.bytes, at, self.line.end).map(|v| (Syntax::Call, v))
+    }
+
+    /// `--password value`, `ENV DB_PASSWORD value`, SQL `PASSWORD 'value'`.
+    fn spaced(&self, at: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        if self.flag {
+            let v = lex::parse_value(b, at, self.line.end)?;
+            if b[v.span.start..v.span.end].starts_with(b"-") {
+                return None;
+            }
+            return self.literal(v, Syntax::Cli, false);
+        }
+        let line = &b[self.line.clone()];
+        let trimmed = line.trim_ascii_start();
+        let env_at = self.line.start + (line.len() - trimmed.len()) + 4;
+        if trimmed.len() > 4 && trimmed[..4].eq_ignore_ascii_case(b"ENV ") {
+            if lex::skip_blanks(b, env_at, self.line.end) == self.name.start {
+                let v = lex::parse_value(b, at, self.line.end)?;
+                return self.literal(v, Syntax::Assign, true);
+            }
+            return None;
+        }
+        if self.is_password_word() && b[at] == b'\'' && self.sql_context() {
+            let v = lex::parse_value(b, at, self.line.end)?;
+            return Some((Syntax::Sql, v));
+        }
+        None
+    }
+}
+
+/// `setPassword("x")`, `withApiKey('x')`: a setter whose name, without its verb, is a
+/// credential name, called with a quoted literal.
+fn call_setter(
+    bytes: &[u8],
+    name: &Range<usize>,
+    line: &Range<usize>,
+    words: &[String],
+) -> Option<Raw> {
+    let verb = words
+        .iter()
+        .rposition(|w| SETTER_VERBS.contains(&w.as_str()))?;
+    let rest = &words[verb + 1..];
+    let mut class: NameClass = names::classify_words(rest)?;
+    let at = lex::skip_blanks(bytes, name.end, line.end);
+    if bytes.get(at) != Some(&b'(') {
+        return None;
+    }
+    let mut v = quoted_arg(bytes, at + 1, line.end)?;
+    if rest.last().is_some_and(|w| w == "auth") && words.iter().any(|w| w == "basic") {
+        // `SetBasicAuth("user", "password")`: the password is the second argument.
+        let comma = lex::skip_blanks(bytes, v.after, line.end);
+        v = quoted_arg(bytes, comma + 1, line.end)?;
+        class = NameClass {
+            kind: names::Kind::Password,
+            strong: true,
+        };
+    }
+    Some(Raw {
+        value: String::from_utf8_lossy(&bytes[v.span.clone()]).into_owned(),
+        span: v.span,
+        class,
+        words: rest.to_vec(),
+        syntax: Syntax::Call,
+        username: None,
+    })
+}
+
+/// A quoted literal argument at `at`, followed by `)` or `,`.
+fn quoted_arg(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
+    let v = lex::parse_value(bytes, at, end)?;
+    let next = lex::skip_blanks(bytes, v.after, end);
+    (v.quoted && !v.interpolated && matches!(bytes.get(next), Some(b')' | b','))).then_some(v)
+}
+
+/// `from..to` without surrounding whitespace.
+fn trim(b: &[u8], mut from: usize, mut to: usize) -> (usize, usize) {
+    while from < to && b[from].is_ascii_whitespace() {
+        from += 1;
+    }
+    while to > from && b[to - 1].is_ascii_whitespace() {
+        to -= 1;
+    }
+    (from, to)
+}

@@ -1,0 +1,369 @@
+//! Credential names: split a name into words, then decide from its *head* (the last word that
+//! carries meaning) whether it names a credential, and which kind.
+//!
+//! English compounds put their head last: `password_policy` is a policy, `token_url` a URL,
+//! `db_password` a password. So instead of listing every look-alike (`password_hash_algorithm`,
+//! `secret_name`, `max_tokens`...) we find the head word after skipping a few neutral suffixes
+//! (`_value`, `_b64`, `_confirmation`...) and only accept names whose head is a credential word.
+//! Words like `keyboard`, `passport`, `bypass` or `tokenizer` are single words that simply are not
+//! in the vocabulary, so they never match.
+
+/// What a credential name says the value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Password,
+    Secret,
+    ApiKey,
+    Token,
+    PrivateKey,
+}
+
+/// A name judged to be a credential name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameClass {
+    pub kind: Kind,
+    /// True for unambiguous names (`password`, `client_secret`, `api_key`); false for names that
+    /// are credentials only sometimes (`pass`, `auth`, a bare `token`).
+    pub strong: bool,
+}
+
+/// Words that follow a credential word without changing what it is.
+const NEUTRAL_SUFFIXES: &[&str] = &[
+    "value",
+    "val",
+    "str",
+    "string",
+    "text",
+    "raw",
+    "plain",
+    "plaintext",
+    "b64",
+    "base64",
+    "hex",
+    "data",
+    "content",
+    "confirmation",
+    "confirm",
+    "again",
+    "repeat",
+    "override",
+    "default",
+    "base",
+    "prod",
+    "production",
+    "dev",
+    "staging",
+    "bytes",
+    "literal",
+];
+
+/// Words before `key` that make it a credential (`api_key`, `signing_key`).
+const KEY_QUALIFIERS: &[(&str, Kind)] = &[
+    ("api", Kind::ApiKey),
+    ("app", Kind::ApiKey),
+    ("application", Kind::ApiKey),
+    ("access", Kind::ApiKey),
+    ("subscription", Kind::ApiKey),
+    ("license", Kind::ApiKey),
+    ("consumer", Kind::ApiKey),
+    ("developer", Kind::ApiKey),
+    ("service", Kind::ApiKey),
+    ("admin", Kind::ApiKey),
+    ("master", Kind::Secret),
+    ("secret", Kind::Secret),
+    ("signing", Kind::Secret),
+    ("sign", Kind::Secret),
+    ("encryption", Kind::Secret),
+    ("encrypt", Kind::Secret),
+    ("session", Kind::Secret),
+    ("client", Kind::Secret),
+    ("auth", Kind::Secret),
+    ("shared", Kind::Secret),
+    ("hmac", Kind::Secret),
+    ("jwt", Kind::Secret),
+    ("crypto", Kind::Secret),
+    ("cipher", Kind::Secret),
+    ("aes", Kind::Secret),
+    ("account", Kind::Secret),
+    ("storage", Kind::Secret),
+    ("webhook", Kind::Secret),
+    ("private", Kind::PrivateKey),
+    ("ssh", Kind::PrivateKey),
+    ("rsa", Kind::PrivateKey),
+];
+
+/// Words before `token` that mark a token as not a credential (pagination, parsing, CSRF).
+const TOKEN_NON_CREDENTIAL: &[&str] = &[
+    "csrf",
+    "xsrf",
+    "next",
+    "page",
+    "continuation",
+    "pagination",
+    "cancellation",
+    "cancel",
+    "sync",
+    "lexer",
+    "parser",
+    "parse",
+    "eof",
+    "start",
+    "end",
+    "last",
+    "first",
+    "max",
+    "num",
+    "total",
+    "count",
+    "idempotency",
+    "input",
+    "output",
+    "prompt",
+    "completion",
+];
+
+/// Words before `token` that make it an unambiguous credential.
+const TOKEN_STRONG: &[&str] = &[
+    "auth", "access", "api", "bearer", "refresh", "bot", "personal", "private", "secret",
+    "session", "oauth", "oauth2", "github", "gitlab", "slack", "npm", "pypi", "service", "admin",
+    "deploy", "registry", "id", "app", "client", "user", "discord", "telegram", "vault",
+];
+
+/// Compound single words (`dbpassword`, `apikey`) are split before these heads.
+const COMPOUND_HEADS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credentials",
+    "credential",
+    "pwd",
+];
+
+/// Prefixes allowed before `pass` in a compound (`dbpass`), so that `bypass` and `compass` stay
+/// single words.
+const PASS_PREFIXES: &[&str] = &[
+    "db", "sql", "mysql", "pg", "smtp", "mail", "root", "admin", "user", "ftp", "ldap", "redis",
+    "app", "sys", "web", "proxy", "bind",
+];
+
+/// Split a name into lowercase words: separators (`_ - . : / space $ @`), camelCase and
+/// PascalCase boundaries (`DBPassword` → `db`, `password`), then known compounds
+/// (`dbpassword` → `db`, `password`; `apikey` → `api`, `key`).
+pub fn words(name: &str) -> Vec<String> {
+    let mut raw = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars = part.as_bytes();
+        let mut start = 0;
+        for i in 1..chars.len() {
+            let (prev, cur) = (chars[i - 1], chars[i]);
+            let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            let boundary = cur.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower));
+            if boundary {
+                raw.push(part[start..i].to_ascii_lowercase());
+                start = i;
+            }
+        }
+        if start < chars.len() {
+            raw.push(part[start..].to_ascii_lowercase());
+        }
+    }
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for w in raw {
+        split_compound(w, &mut out);
+    }
+    out
+}
+
+/// Push `word` onto `out`, split when it is a compound: `dbpassword` → `db`, `password`;
+/// `apikey` → `api`, `key`; other words unchanged.
+fn split_compound(word: String, out: &mut Vec<String>) {
+    for head in COMPOUND_HEADS {
+        if word.len() > head.len() && word.ends_with(head) {
+            split_compound(word[..word.len() - head.len()].to_string(), out);
+            out.push((*head).to_string());
+            return;
+        }
+    }
+    let split = |suffix: &'static str, allowed: &dyn Fn(&str) -> bool| {
+        word.strip_suffix(suffix)
+            .filter(|p| allowed(p))
+            .map(|p| (p.to_string(), suffix))
+    };
+    let key = split("key", &|p| KEY_QUALIFIERS.iter().any(|(q, _)| *q == p));
+    match key.or_else(|| split("pass", &|p| PASS_PREFIXES.contains(&p))) {
+        Some((prefix, suffix)) => {
+            out.push(prefix);
+            out.push(suffix.to_string());
+        }
+        None => out.push(word),
+    }
+}
+
+/// Decide whether `name` names a credential, from its head word.
+pub fn classify(name: &str) -> Option<NameClass> {
+    classify_words(&words(name))
+}
+
+/// `classify` on words already split.
+pub fn classify_words(words: &[String]) -> Option<NameClass> {
+    let mut end = words.len();
+    while end > 0 && is_neutral(&words[end - 1]) {
+        end -= 1;
+    }
+    if end == 0 {
+        return None;
+    }
+    let head = words[end - 1].as_str();
+    let before = &words[..end - 1];
+    let prev = before.last().map(String::as_str);
+    let class = |kind, strong| Some(NameClass { kind, strong });
+    match head {
+        "password" | "passwd" | "passphrase" | "passcode" | "pword" => class(Kind::Password, true),
+        "pwd" => class(Kind::Password, !before.is_empty()),
+        "pass" => class(Kind::Password, false),
+        "secret" => class(Kind::Secret, true),
+        "credential" | "credentials" | "creds" => class(Kind::Secret, true),
+        "auth" => class(Kind::Secret, false),
+        "apikey" => class(Kind::ApiKey, true),
+        "authorization" => class(Kind::Token, false),
+        "token" => classify_token(prev),
+        "key" => classify_key(before),
+        _ => None,
+    }
+}
+
+fn is_neutral(word: &str) -> bool {
+    NEUTRAL_SUFFIXES.contains(&word) || word.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn classify_token(prev: Option<&str>) -> Option<NameClass> {
+    match prev {
+        Some(p) if TOKEN_NON_CREDENTIAL.contains(&p) => None,
+        Some(p) => Some(NameClass {
+            kind: Kind::Token,
+            strong: TOKEN_STRONG.contains(&p),
+        }),
+        None => Some(NameClass {
+            kind: Kind::Token,
+            strong: false,
+        }),
+    }
+}
+
+/// `key` is a credential only with a qualifier: `api_key`, `secret_access_key`, `private_key`.
+fn classify_key(before: &[String]) -> Option<NameClass> {
+    let prev = before.last()?;
+    let (_, kind) = KEY_QUALIFIERS.iter().find(|(q, _)| q == prev)?;
+    let kind = if before.iter().any(|w| w == "secret") && *kind == Kind::ApiKey {
+        Kind::Secret
+    } else {
+        *kind
+    };
+    Some(NameClass { kind, strong: true })
+}
+
+/// True when `word` is one of the credential head words (used to recognise values that are
+/// themselves field names, such as `user_password`).
+pub fn is_credential_word(word: &str) -> bool {
+    matches!(
+        word,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "secret"
+            | "token"
+            | "apikey"
+            | "credentials"
+            | "passphrase"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(name: &str) -> Option<Kind> {
+        classify(name).map(|c| c.kind)
+    }
+
+    #[test]
+    fn splits_every_case_style() {
+        assert_eq!(words("DB_PASSWORD"), ["db", "password"]);
+        assert_eq!(words("mysqlRootPassword"), ["mysql", "root", "password"]);
+        assert_eq!(words("DBPassword"), ["db", "password"]);
+        assert_eq!(words("app.secret.key"), ["app", "secret", "key"]);
+        assert_eq!(words("x-api-key"), ["x", "api", "key"]);
+        assert_eq!(words("--password"), ["password"]);
+        assert_eq!(words("dbpassword"), ["db", "password"]);
+        assert_eq!(words("apikey"), ["api", "key"]);
+        assert_eq!(
+            words("AWSSecretAccessKey"),
+            ["aws", "secret", "access", "key"]
+        );
+        assert_eq!(words("bypass"), ["bypass"]);
+        assert_eq!(words("dbpass"), ["db", "pass"]);
+    }
+
+    #[test]
+    fn credential_names_by_head_word() {
+        assert_eq!(kind("password"), Some(Kind::Password));
+        assert_eq!(kind("DB_PASSWORD"), Some(Kind::Password));
+        assert_eq!(kind("mysqlRootPassword"), Some(Kind::Password));
+        assert_eq!(kind("password_confirmation"), Some(Kind::Password));
+        assert_eq!(kind("client_secret"), Some(Kind::Secret));
+        assert_eq!(kind("app.secret.key"), Some(Kind::Secret));
+        assert_eq!(kind("SECRET_KEY_BASE"), Some(Kind::Secret));
+        assert_eq!(kind("api_key"), Some(Kind::ApiKey));
+        assert_eq!(kind("apiKey"), Some(Kind::ApiKey));
+        assert_eq!(kind("X-Api-Key"), Some(Kind::ApiKey));
+        assert_eq!(kind("AWS_SECRET_ACCESS_KEY"), Some(Kind::Secret));
+        assert_eq!(kind("private_key"), Some(Kind::PrivateKey));
+        assert_eq!(kind("GITHUB_TOKEN"), Some(Kind::Token));
+        assert_eq!(kind("signingKey"), Some(Kind::Secret));
+        assert_eq!(kind("credentials"), Some(Kind::Secret));
+    }
+
+    #[test]
+    fn look_alikes_are_not_credential_names() {
+        for name in [
+            "password_policy",
+            "token_url",
+            "secret_name",
+            "max_tokens",
+            "keyboard",
+            "passport",
+            "bypass",
+            "compass",
+            "tokenizer",
+            "password_hash_algorithm",
+            "auth_url",
+            "api_key_id",
+            "csrf_token",
+            "next_token",
+            "PasswordAuthentication",
+            "passwordless",
+            "key",
+            "monkey",
+            "primary_key",
+            "password_hash",
+            "secret_arn",
+            "author",
+        ] {
+            assert_eq!(classify(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn weak_names_are_marked() {
+        assert!(!classify("pass").unwrap().strong);
+        assert!(!classify("auth").unwrap().strong);
+        assert!(!classify("token").unwrap().strong);
+        assert!(classify("auth_token").unwrap().strong);
+        assert!(classify("db_pwd").unwrap().strong);
+    }
+}

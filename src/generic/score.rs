@@ -1,0 +1,160 @@
+//! Confidence of a generic finding, from four independent signals: how explicit the syntax is,
+//! how unambiguous the name is, how random the value looks, and what kind of file it is in.
+//!
+//! Points: syntax 2 (3 for URL user info and decoded Basic auth, where the format itself says
+//! "this is a password"), +1 for an unambiguous name, +0..2 for the value's shape, −2 in tests,
+//! examples, fixtures and documentation. 5 or more is high, 3–4 medium, less is low. Weak default
+//! passwords are always low.
+
+use super::{Raw, Syntax};
+use crate::matcher::entropy::shannon_entropy;
+use crate::rules::Confidence;
+
+/// What the file's name says about how to read unquoted values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Source code: an unquoted value is an expression (`password = get_password()`).
+    Code,
+    /// Configuration, shell, env files and everything else: an unquoted value is a literal.
+    Config,
+}
+
+const CODE_EXTENSIONS: &[&str] = &[
+    "py", "pyw", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "java", "kt", "kts", "scala",
+    "groovy", "gradle", "go", "rb", "php", "cs", "vb", "fs", "c", "h", "cc", "cpp", "hpp", "cxx",
+    "rs", "swift", "m", "mm", "dart", "lua", "pl", "pm", "r", "ex", "exs", "erl", "clj", "cljs",
+    "tf", "hcl", "jl", "vue", "svelte",
+];
+
+/// Classify a path by its extension.
+pub fn file_kind(path: &str) -> FileKind {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext {
+        Some(e) if CODE_EXTENSIONS.contains(&e.as_str()) => FileKind::Code,
+        _ => FileKind::Config,
+    }
+}
+
+/// Paths whose credentials are usually fake or documentation: tests, fixtures, examples, docs,
+/// Markdown.
+pub fn is_test_or_docs(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase().replace('\\', "/");
+    let dirs = [
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "__tests__",
+        "testdata",
+        "fixtures",
+        "fixture",
+        "examples",
+        "example",
+        "docs",
+        "doc",
+        "samples",
+        "sample",
+        "demo",
+        "mocks",
+    ];
+    let mut parts = lower.split('/').collect::<Vec<_>>();
+    let file = parts.pop().unwrap_or_default();
+    if parts.iter().any(|p| dirs.contains(p)) {
+        return true;
+    }
+    let stem = file.split('.').next().unwrap_or_default();
+    file.ends_with(".md")
+        || file.ends_with(".rst")
+        || file.ends_with(".adoc")
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || file.contains(".test.")
+        || file.contains(".spec.")
+        || file.contains(".example")
+        || file.contains(".sample")
+}
+
+/// 0, 1 or 2 points for how random a value looks.
+pub fn shape_points(value: &str) -> i32 {
+    let len = value.chars().count();
+    let classes = [
+        value.bytes().any(|b| b.is_ascii_lowercase()),
+        value.bytes().any(|b| b.is_ascii_uppercase()),
+        value.bytes().any(|b| b.is_ascii_digit()),
+        value.bytes().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    let entropy = shannon_entropy(value.as_bytes());
+    if (len >= 16 && entropy >= 3.5 && classes >= 2) || (len >= 8 && classes >= 3) {
+        2
+    } else if len >= 6 && classes >= 2 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The confidence of a kept candidate (see the module doc).
+pub fn confidence(raw: &Raw, value: &str, test_like: bool) -> Confidence {
+    let syntax = match raw.syntax {
+        Syntax::Url | Syntax::Basic => 3,
+        _ => 2,
+    };
+    let score =
+        syntax + i32::from(raw.class.strong) + shape_points(value) - if test_like { 2 } else { 0 };
+    match score {
+        s if s >= 5 => Confidence::High,
+        3 | 4 => Confidence::Medium,
+        _ => Confidence::Low,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_kinds() {
+        assert_eq!(file_kind("src/app.py"), FileKind::Code);
+        assert_eq!(file_kind("main.tf"), FileKind::Code);
+        assert_eq!(file_kind(".env"), FileKind::Config);
+        assert_eq!(file_kind("config/app.yaml"), FileKind::Config);
+        assert_eq!(file_kind("Dockerfile"), FileKind::Config);
+    }
+
+    #[test]
+    fn test_and_docs_paths() {
+        for p in [
+            "tests/db.py",
+            "src/test_db.py",
+            "pkg/db_test.go",
+            "web/app.test.ts",
+            "examples/config.yaml",
+            "README.md",
+            "spec/fixtures/users.yml",
+            ".env.example",
+        ] {
+            assert!(is_test_or_docs(p), "{p}");
+        }
+        for p in [
+            "src/db.py",
+            "config/prod.yaml",
+            "contest/app.py",
+            "latest.json",
+        ] {
+            assert!(!is_test_or_docs(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(shape_points("hunter"), 0);
+        assert_eq!(shape_points("hunter2"), 1);
+        assert_eq!(shape_points("Tr0ub4dor&3"), 2);
+        assert_eq!(shape_points("q8Lw2xZv9kTn4mRp"), 2);
+    }
+}

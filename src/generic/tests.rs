@@ -1,0 +1,133 @@
+//! Detector-level tests: descriptors' own examples, spans, suppression and overlap handling.
+//! The broad table of syntaxes lives in tests/data/generic_cases.toml (tests/it/generic.rs).
+
+use super::*;
+
+fn origin(path: &str) -> Origin {
+    Origin {
+        path: path.to_string(),
+        ..Origin::default()
+    }
+}
+
+fn secrets(text: &str, path: &str) -> Vec<(String, String)> {
+    generic_findings(text.as_bytes(), &origin(path))
+        .into_iter()
+        .map(|f| (f.rule_id, f.secret.unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn every_descriptor_example_behaves_through_the_detector() {
+    for rule in descriptors() {
+        for ex in &rule.examples {
+            let got = secrets(ex, "config/app.conf");
+            assert!(
+                got.iter().any(|(id, _)| *id == rule.id),
+                "{}: example {ex:?} gave {got:?}",
+                rule.id
+            );
+        }
+        for ex in &rule.negative_examples {
+            let got = secrets(ex, "config/app.conf");
+            assert!(got.is_empty(), "{}: negative {ex:?} gave {got:?}", rule.id);
+        }
+        assert_eq!(rule.category, "generic");
+        crate::matcher::RuleSet::new(vec![rule.clone()], true)
+            .expect("descriptor pattern compiles");
+    }
+}
+
+#[test]
+fn rule_ids_are_unique_and_kebab_case() {
+    let all = descriptors();
+    crate::rules::check_unique_ids(&all).unwrap();
+    assert_eq!(all.len(), GenericRule::ALL.len());
+    for r in &all {
+        assert!(r.id.starts_with("generic-"));
+        assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+    }
+}
+
+#[test]
+fn finding_points_at_the_value_and_carries_generic_properties() {
+    let text = "# db\nDB_PASSWORD=\"Vq7xPz2kLm9!\"\n";
+    let f = &generic_findings(text.as_bytes(), &origin("deploy/.env"))[0];
+    assert_eq!(f.rule_id, "generic-password");
+    assert_eq!(f.secret.as_deref(), Some("Vq7xPz2kLm9!"));
+    assert_eq!((f.location.start_line, f.location.start_column), (2, 14));
+    assert_eq!(f.location.end_column, 26);
+    assert!(f.props.generic);
+    assert_eq!(f.props.category, "generic");
+    assert_eq!(f.props.provider, "generic");
+    assert_eq!(f.props.secret_sha256, secret_sha256(b"Vq7xPz2kLm9!"));
+    assert_eq!(
+        f.fingerprint,
+        fingerprint("generic-password", &f.props.secret_sha256, "")
+    );
+    assert!(f.props.suppressed_by.is_none());
+}
+
+#[test]
+fn inline_allow_suppresses() {
+    let text = "password = 'Vq7xPz2kLm9!'  # keytrace:allow\n";
+    let f = &generic_findings(text.as_bytes(), &origin("app.py"))[0];
+    assert_eq!(
+        f.props.suppressed_by.as_deref(),
+        Some("inline:keytrace:allow")
+    );
+}
+
+#[test]
+fn taken_spans_drop_overlapping_generic_findings() {
+    let text = "api_key = 'Vq7xPz2kLm9Rt4Wn'\npassword = 'Zx8cVb7nM6qW'\n";
+    let o = origin("app.py");
+    assert_eq!(generic_findings(text.as_bytes(), &o).len(), 2);
+    let start = text.find("Vq7").unwrap();
+    let taken: Vec<Range<usize>> = std::iter::once(start..start + 4).collect();
+    let left = generic_findings_except(text.as_bytes(), &o, &taken);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].rule_id, "generic-password");
+}
+
+#[test]
+fn weak_defaults_are_low_and_marked() {
+    let f = &generic_findings(b"POSTGRES_PASSWORD=changeme\n", &origin(".env"))[0];
+    assert_eq!(f.rule_id, "generic-weak-default-password");
+    assert_eq!(f.confidence, Confidence::Low);
+    assert!(f.props.weak_default);
+}
+
+#[test]
+fn basic_auth_and_url_carry_the_username() {
+    let f = &generic_findings(
+        b"Authorization: Basic YWRtaW46VnE3IXhQejJrTG05\n",
+        &origin("a.http"),
+    )[0];
+    assert_eq!(f.rule_id, "generic-basic-auth");
+    assert_eq!(f.props.identity["username"], "admin");
+    let f = &generic_findings(
+        b"url = \"mysql://app:Vq7xPz2kLm9@db:3306/x\"\n",
+        &origin("a.py"),
+    )[0];
+    assert_eq!(f.rule_id, "generic-url-credentials");
+    assert_eq!(f.secret.as_deref(), Some("Vq7xPz2kLm9"));
+    assert_eq!(f.props.identity["username"], "app");
+}
+
+#[test]
+fn minified_lines_and_odd_bytes_do_not_panic() {
+    let mut big = "a".repeat(100_000);
+    for i in 0..2000 {
+        big.push_str(&format!(";password=Xy{i}z9Q;token:\"'"));
+    }
+    let _ = candidates(big.as_bytes(), "min.js");
+    let _ = candidates(b"\xff\xfepassword=\xff\xfe", "x.env");
+    let _ = candidates(b"password", "x.env");
+    let _ = candidates(b"://@:", "x.env");
+    let _ = candidates(b"Basic ", "x.env");
+    let _ = candidates(b"mysql -p", "x.sh");
+    let _ = candidates(b"<password>", "x.xml");
+    let _ = candidates(b"name=\"password\"", "x.xml");
+    let _ = candidates(b"- name: PASSWORD\n", "x.yaml");
+}
