@@ -5,6 +5,7 @@
 //! formats spread identity over the surrounding document), and [`owner::resolve_owners`] runs
 //! once over all findings after the scan, when paths and git authors are known.
 
+pub mod at_commit;
 pub mod codeowners;
 pub mod identity;
 pub mod lifetime;

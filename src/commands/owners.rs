@@ -60,6 +60,20 @@ pub fn attribute_owners(
     Ok(())
 }
 
+/// Owners of history and range findings: the CODEOWNERS of each introducing commit, else
+/// HEAD's; the `[owners]` table from the work tree's keytrace.toml when there is one.
+pub fn attribute_history_owners(repo_path: &Path, findings: &mut [Finding]) -> anyhow::Result<()> {
+    let Some(repo) = crate::source::git::repo::discover(repo_path) else {
+        return Ok(());
+    };
+    let owners_file = match repo.workdir() {
+        Some(workdir) => load_owners_file(workdir)?,
+        None => None,
+    };
+    crate::attribution::at_commit::resolve_history_owners(&repo, findings, owners_file.as_ref());
+    Ok(())
+}
+
 /// How findings under `root` are prefixed in a multi-root scan (`root/`), or "" for `.`.
 fn root_prefix(root: &Path) -> String {
     let s = root.to_string_lossy().replace('\\', "/");

@@ -40,7 +40,11 @@ pub fn scan_to_report(
         args.targets.clone()
     };
     let mut collected = collect(args, &targets, &set, &coverage)?;
-    super::owners::attribute_owners(&targets, &mut collected.findings, &coverage)?;
+    if matches!(collected.kind, "git-history" | "range") {
+        super::owners::attribute_history_owners(Path::new(&targets[0]), &mut collected.findings)?;
+    } else {
+        super::owners::attribute_owners(&targets, &mut collected.findings, &coverage)?;
+    }
     let mut report = Report {
         scan: ScanInfo {
             kind: collected.kind.into(),

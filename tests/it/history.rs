@@ -281,3 +281,34 @@ fn missing_objects_in_a_partial_clone_are_counted_and_scan_goes_on() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["location"]["path"], "b.env");
 }
+
+#[test]
+fn history_findings_are_owned_by_the_introducing_commits_codeowners() {
+    let fx = repo();
+    fx.write(".github/CODEOWNERS", "* @org/old-team\n");
+    fx.write("svc/a.env", format!("A={}\n", acme_token(20)));
+    let c1 = commit(&fx, ALICE, 1, "key under the old owners");
+    fx.write(".github/CODEOWNERS", "* @org/new-team\n");
+    fx.write("svc/a.env", "A=${A}\n");
+    commit(&fx, BOB, 2, "owners change, key removed");
+    std::fs::remove_file(fx.path().join(".github/CODEOWNERS")).unwrap();
+    fx.write("svc/b.env", format!("B={}\n", acme_token(21)));
+    let c3 = commit(&fx, BOB, 3, "CODEOWNERS deleted, new key");
+
+    let found = acme_findings(&fx, &["scan", "--history", "."]);
+    let a = found
+        .iter()
+        .find(|f| f["location"]["path"] == "svc/a.env")
+        .unwrap();
+    assert_eq!(a["owner"], "@org/old-team");
+    assert_eq!(a["owner_source"], "codeowners");
+    assert_eq!(a["codeowners_file"], format!(".github/CODEOWNERS@{c1}"));
+    // c3's tree has no CODEOWNERS and neither has HEAD: the author owns it.
+    let b = found
+        .iter()
+        .find(|f| f["location"]["path"] == "svc/b.env")
+        .unwrap();
+    assert_eq!(b["commit"], c3);
+    assert_eq!(b["owner"], "bob@example.com");
+    assert_eq!(b["owner_source"], "git-author");
+}
