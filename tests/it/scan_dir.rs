@@ -80,3 +80,84 @@ fn stdin_is_scanned_with_dash() {
     assert_eq!(ids(&report), vec!["github-classic-pat"]);
     assert_eq!(findings(&report)[0]["location"]["path"], "-");
 }
+
+/// Issue 2's acceptance case: each kind of key reported once with the right rule id and 1-based
+/// positions; references, documented examples and checksum-invalid tokens reported not at all.
+#[test]
+fn each_key_reported_once_with_rule_and_position_and_noise_stays_silent() {
+    let fx = Fixture::new();
+    let openai = format!(
+        "sk-proj-{}T3BlbkFJ{}",
+        "Ab3kQ9vLx2RmT7pWz4Nc8sYhJ1fG5dKe0u", "VbXq6tLr2Mw9fZp4Hs7Jd1Fg6YaQm3Zr8Tn"
+    );
+    let anthropic = format!(
+        "sk-ant-api03-{}AA",
+        "Xq7Lm2Rv9Tn4Wp8Kc3Hs6Jd1Fg5Yb0Zx"
+            .repeat(3)
+            .chars()
+            .take(93)
+            .collect::<String>()
+    );
+    let ghp = github_token("ghp_", "Qm3Zr8TnVb2Lx9KcWp4Hs7Jd1Fg6Ya");
+    let mut broken = ghp.clone();
+    broken.replace_range(
+        broken.len() - 1..,
+        if ghp.ends_with('A') { "B" } else { "A" },
+    );
+    fx.write(
+        "app/.env",
+        format!("OPENAI_API_KEY={openai}\nANTHROPIC_API_KEY=\"{anthropic}\"\n"),
+    );
+    fx.write("deploy.sh", "export AWS_ACCESS_KEY_ID=AKIAZ2QKXMRV7TXB5GNE\nexport AWS_SECRET_ACCESS_KEY=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\n");
+    fx.write("ci.yml", format!("token: {ghp}\n"));
+    let body: String = (0..12)
+        .map(|i| {
+            format!("MIIEowIBAAKCAQEAq{i}Zr8TnVb2Lx9KcWp4Hs7Jd1Fg6YaQm3Zr8TnVb2Lx9KcWp4Hs7Jd1\n")
+        })
+        .collect();
+    fx.write(
+        "keys/id_rsa",
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n"),
+    );
+    fx.write(
+        "noise.yml",
+        format!("env:\n  OPENAI_API_KEY: ${{{{ secrets.OPENAI_API_KEY }}}}\n  AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE\n  GH: {broken}\n"),
+    );
+    let (code, stdout, _) = run(
+        &["scan", ".", "--format", "sarif", "-o", "out.sarif"],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{stdout}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path().join("out.sarif")).unwrap())
+            .unwrap();
+    let mut got: Vec<(String, String, i64, i64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                loc["region"]["startLine"].as_i64().unwrap(),
+                loc["region"]["startColumn"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = vec![
+        (
+            "anthropic-api-key".to_string(),
+            "app/.env".to_string(),
+            2,
+            20,
+        ),
+        ("aws-access-key-id".into(), "deploy.sh".into(), 1, 26),
+        ("aws-secret-access-key".into(), "deploy.sh".into(), 2, 30),
+        ("github-classic-pat".into(), "ci.yml".into(), 1, 8),
+        ("openai-project-api-key".into(), "app/.env".into(), 1, 16),
+        ("private-key-rsa".into(), "keys/id_rsa".into(), 1, 1),
+    ];
+    assert_eq!(got, want);
+}
