@@ -1,4 +1,5 @@
 pub mod common;
+mod docs;
 mod generic;
 mod history;
 mod hooks;
