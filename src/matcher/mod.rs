@@ -11,7 +11,7 @@ pub mod noise;
 pub mod validators;
 
 use crate::rules::{Rule, RuleError};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -81,6 +81,10 @@ impl RuleSet {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A full DFA: with ~160 case-insensitive keywords the start-byte prefilter helps
+            // little, and the DFA searches about twice as fast as the NFA (measured with
+            // `examples/rule_profile.rs`); it costs a few MiB and milliseconds to build.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| RuleError::Invalid {
                 file: "rules".into(),
