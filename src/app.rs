@@ -12,5 +12,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::InstallHook { repo, force } => commands::install_hook::install(&repo, force),
         Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
         Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
+        Command::Sweep(args) => commands::sweep::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
     }
 }

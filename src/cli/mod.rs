@@ -4,6 +4,7 @@ pub mod history;
 pub mod policy;
 pub mod scan;
 pub mod stores;
+pub mod sweep;
 pub mod verify;
 
 pub use scan::{OutputArgs, ScanArgs};
@@ -45,6 +46,11 @@ pub enum Command {
     /// Inspect and validate rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Sweep many repositories (a directory, a list, a GitHub organisation): incremental across
+    /// runs with a state database, shardable across machines.
+    Sweep(Box<sweep::SweepArgs>),
+    /// Merge shard reports (JSON or SARIF) into one, deduplicated by fingerprint.
+    Merge(sweep::MergeArgs),
 }
 
 #[derive(Debug, Subcommand)]

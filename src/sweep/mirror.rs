@@ -28,9 +28,14 @@ pub enum MirrorError {
     Io { path: String, message: String },
 }
 
-/// Where the mirror of `identity` lives in `cache`: a readable slug plus a hash, so distinct
-/// identities never collide.
+/// Where the mirror of `identity` lives in `cache`.
 pub fn mirror_path(cache: &Path, identity: &str) -> PathBuf {
+    cache.join(format!("{}.git", file_stem(identity)))
+}
+
+/// A file name for `identity`: a readable slug plus a hash, so distinct identities never
+/// collide (mirrors, per-repository SARIF files).
+pub fn file_stem(identity: &str) -> String {
     let slug: String = identity
         .chars()
         .map(|c| {
@@ -42,16 +47,10 @@ pub fn mirror_path(cache: &Path, identity: &str) -> PathBuf {
         })
         .collect();
     let slug = slug.trim_matches(['_', '.']);
-    let slug: String = slug
-        .chars()
-        .rev()
-        .take(80)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let skip = slug.chars().count().saturating_sub(80);
+    let slug: String = slug.chars().skip(skip).collect();
     let hash = hex::encode(Sha256::digest(identity.as_bytes()));
-    cache.join(format!("{slug}-{}.git", &hash[..12]))
+    format!("{slug}-{}", &hash[..12])
 }
 
 /// Clone `url` as a mirror at `dest`, or update the mirror already there. Returns `dest`.
