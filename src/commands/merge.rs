@@ -12,6 +12,7 @@ use crate::cli::sweep::MergeArgs;
 use crate::exit::ExitStatus;
 use crate::finding::{FINGERPRINT_KEY, Finding, Location, Properties};
 use crate::report::{Report, ScanInfo, json};
+use crate::sweep::SweepSection;
 use anyhow::{Context, bail};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -110,6 +111,12 @@ fn from_sarif(log: &Value) -> anyhow::Result<Report> {
         }
         if let Some(h) = props["ruleset_hash"].as_str() {
             report.scan.ruleset_hash = h.to_string();
+        }
+        if let Ok(section) = serde_json::from_value::<SweepSection>(props["sweep"].clone()) {
+            match &mut report.sweep {
+                Some(s) => s.absorb(section),
+                None => report.sweep = Some(section),
+            }
         }
         let names: BTreeMap<&str, &str> = run["tool"]["driver"]["rules"]
             .as_array()

@@ -75,9 +75,6 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     for r in &mut results {
         policy.apply(&mut r.findings)?;
     }
-    if let Some(dir) = &args.sarif_dir {
-        super::sweep_report::write_repo_sarifs(dir, &results, &rules, set.hash())?;
-    }
     let section = SweepSection {
         run_id: Some(run.id),
         started_at: run.date.clone(),
@@ -86,6 +83,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
         interrupted,
         ..SweepSection::default()
     };
+    if let Some(dir) = &args.sarif_dir {
+        super::sweep_report::write_repo_sarifs(dir, &results, &section, &rules, set.hash())?;
+    }
     let report = super::sweep_report::assemble(&targets, results, section, set.hash());
     super::sweep_report::write_all(&args.report, &report, &rules)?;
     if let Some(line) = report.sweep.as_ref().and_then(section_failures) {

@@ -77,10 +77,12 @@ pub fn assemble(
     report
 }
 
-/// One SARIF file per repository in `dir`, named after its identity.
+/// One SARIF file per repository in `dir`, named after its identity; its run properties carry
+/// the repository's line of the sweep section (so `merge` can rebuild the section).
 pub fn write_repo_sarifs(
     dir: &Path,
     results: &[RepoResult],
+    run: &SweepSection,
     rules: &[Rule],
     ruleset_hash: &str,
 ) -> anyhow::Result<()> {
@@ -103,6 +105,12 @@ pub fn write_repo_sarifs(
             coverage: r.coverage.clone(),
             ..Report::default()
         };
+        let mut section = SweepSection {
+            repositories: vec![r.summary.clone()],
+            ..run.clone()
+        };
+        section.recount();
+        repo.sweep = Some(section);
         split(r.findings.clone(), &mut repo);
         let path = dir.join(format!("{}.sarif", mirror::file_stem(&r.target.identity)));
         std::fs::write(&path, report::sarif::render(&repo, rules))

@@ -91,9 +91,9 @@ fn header(out: &mut String, report: &Report) {
         .filter(|s| !s.shards.is_empty())
         .map(|s| format!(" · shards {}", s.shards.join(", ")))
         .unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<header><h1>keytrace {} report</h1><p>{}{} · ruleset <code>{}</code></p></header>\n",
+        "<header><h1>keytrace {} report</h1><p>{}{} · ruleset <code>{}</code></p></header>",
         esc(&report.scan.kind),
         esc(&when),
         esc(&shards),

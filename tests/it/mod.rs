@@ -4,3 +4,4 @@ mod hooks;
 mod policy;
 mod rules;
 mod scan_dir;
+mod sweep;
