@@ -22,4 +22,5 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod sweep;
 pub mod verify;

@@ -5,6 +5,7 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod stores;
+pub mod sweep;
 pub mod verify;
 
 pub use report::ReportCommand;
@@ -50,6 +51,11 @@ pub enum Command {
     /// Work with a saved JSON report.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Sweep many repositories (a directory, a list, a GitHub organisation): incremental across
+    /// runs with a state database, shardable across machines.
+    Sweep(Box<sweep::SweepArgs>),
+    /// Merge shard reports (JSON or SARIF) into one, deduplicated by fingerprint.
+    Merge(sweep::MergeArgs),
 }
 
 #[derive(Debug, Subcommand)]

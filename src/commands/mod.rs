@@ -4,8 +4,11 @@
 pub mod baseline;
 pub mod git_scan;
 pub mod install_hook;
+pub mod merge;
 pub mod output;
 pub mod owners;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod sweep;
+pub mod sweep_report;

@@ -103,6 +103,14 @@ pub struct Properties {
     /// A generic finding whose value is a well-known default password (`changeme`, `admin`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub weak_default: bool,
+    /// Sweeps: `new`, `present` or `removed-from-head` compared with earlier runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Sweeps: RFC 3339 start time of the run that first / last saw this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
 }
 
 /// One reported secret at one place.

@@ -11,7 +11,7 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
         .into_iter()
         .map(|(s, n)| (s.to_string(), json!(n)))
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "tool": { "name": "keytrace", "version": env!("CARGO_PKG_VERSION") },
         "scan": report.scan,
         "summary": {
@@ -25,6 +25,9 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
         "findings": report.findings,
         "suppressed": if show_suppressed { json!(report.suppressed) } else { json!([]) },
     });
+    if let Some(sweep) = &report.sweep {
+        doc["sweep"] = json!(sweep);
+    }
     let mut out = serde_json::to_string_pretty(&doc).expect("report serialises");
     out.push('\n');
     out

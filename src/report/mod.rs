@@ -1,6 +1,7 @@
 //! Reporters: one file per format. Producers hand over a finished `Report`; only the human
 //! reporter styles text.
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -56,6 +57,9 @@ pub struct Report {
     /// Secret-manager references met, by kind: how much credential wiring is managed.
     #[serde(default)]
     pub references: BTreeMap<String, u64>,
+    /// Sweeps only: the run and what happened to each repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sweep::SweepSection>,
 }
 
 impl Report {

@@ -69,6 +69,9 @@ fn build(report: &Report, rules: &[Rule]) -> sarif::Sarif {
     run_props.insert("ruleset_hash".to_string(), json!(report.scan.ruleset_hash));
     run_props.insert("suppressed".to_string(), json!(report.suppressed.len()));
     run_props.insert("references".to_string(), json!(report.references));
+    if let Some(sweep) = &report.sweep {
+        run_props.insert("sweep".to_string(), json!(sweep));
+    }
     if dropped > 0 {
         run_props.insert(
             "results_dropped_over_github_limit".to_string(),

@@ -8,3 +8,4 @@ mod policy;
 mod reports;
 mod rules;
 mod scan_dir;
+mod sweep;

@@ -1,0 +1,346 @@
+//! `keytrace sweep`: enumerate repositories, keep this shard's, clone or update them, scan each
+//! incrementally against the state database, and report the run.
+
+use super::rules::load_ruleset;
+use crate::cli::sweep::SweepArgs;
+use crate::coverage::CoverageRecord;
+use crate::exit::ExitStatus;
+use crate::finding::Finding;
+use crate::matcher::RuleSet;
+use crate::pipeline::Limits;
+use crate::report::RepoInfo;
+use crate::sweep::scan::{RepoScan, Work, scan_repo};
+use crate::sweep::state::{Reader, RepoWrite, RunCtx};
+use crate::sweep::{
+    RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github, mirror,
+    runner, target,
+};
+use anyhow::Context;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Flags resolved into what the sweep needs.
+struct Settings {
+    shard: Option<Shard>,
+    cache_dir: PathBuf,
+    token: Option<String>,
+    limits: Limits,
+}
+
+impl Settings {
+    fn resolve(args: &SweepArgs) -> anyhow::Result<Settings> {
+        let shard = args.shard.as_deref().map(str::parse).transpose()?;
+        let cache_dir = args.cache_dir.clone().unwrap_or_else(|| {
+            let dir = args.state.parent().unwrap_or(Path::new(""));
+            dir.join("keytrace-cache")
+        });
+        let token = std::env::var(crate::env_vars::GITHUB_TOKEN)
+            .ok()
+            .filter(|t| !t.trim().is_empty());
+        Ok(Settings {
+            shard,
+            cache_dir,
+            token,
+            limits: Limits {
+                max_file_size: args.max_file_size,
+            },
+        })
+    }
+}
+
+/// One repository's contribution to the run's reports.
+pub struct RepoResult {
+    pub target: RepoTarget,
+    pub summary: RepoSummary,
+    pub info: RepoInfo,
+    pub coverage: CoverageRecord,
+    pub findings: Vec<Finding>,
+}
+
+pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::resolve(args)?;
+    let (rules, set) = load_ruleset(&args.rules)?;
+    let policy = load_policy(args)?;
+    let targets = enumerate(args, &settings)?;
+    let mut state = State::open(&args.state)?;
+    let shard = settings.shard.map(|s| s.to_string());
+    let run = state.begin_run(set.hash(), shard.as_deref())?;
+    let stop = interrupt_flag();
+    let results = sweep(&targets, &settings, args, &set, &mut state, &run, &stop)?;
+    let interrupted = stop.load(Ordering::SeqCst);
+    let finished_at = state.finish_run(&run, interrupted)?;
+    let mut results = results;
+    for r in &mut results {
+        policy.apply(&mut r.findings)?;
+    }
+    let section = SweepSection {
+        run_id: Some(run.id),
+        started_at: run.date.clone(),
+        finished_at,
+        shards: shard.into_iter().collect(),
+        interrupted,
+        ..SweepSection::default()
+    };
+    if let Some(dir) = &args.sarif_dir {
+        super::sweep_report::write_repo_sarifs(dir, &results, &section, &rules, set.hash())?;
+    }
+    let report = super::sweep_report::assemble(&targets, results, section, set.hash());
+    super::sweep_report::write_all(&args.report, &report, &rules)?;
+    if let Some(line) = report.sweep.as_ref().and_then(section_failures) {
+        eprintln!("keytrace: {line}");
+    }
+    Ok(super::sweep_report::exit_status(&report))
+}
+
+fn section_failures(section: &SweepSection) -> Option<String> {
+    let t = &section.totals;
+    (t.failed + t.skipped > 0).then(|| {
+        format!(
+            "{} of {} repositories failed and {} were not started{}",
+            t.failed,
+            t.repositories,
+            t.skipped,
+            if section.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
+/// `--config FILE` when given, else keytrace's default policy. Per-repository keytrace.toml
+/// files are not read: one policy governs a sweep.
+fn load_policy(args: &SweepArgs) -> anyhow::Result<crate::policy::Policy> {
+    let config = match &args.config {
+        Some(path) => crate::policy::config::load(Some(path), Path::new("."))?.0,
+        None => crate::policy::config::Config::default_with_policy(),
+    };
+    let allowlist = config.allowlist.compile().map_err(anyhow::Error::msg)?;
+    Ok(crate::policy::Policy {
+        config,
+        allowlist,
+        baseline: None,
+        fail_on: args.fail_on,
+    })
+}
+
+/// Every repository the flags name, deduplicated by identity, restricted to this shard.
+fn enumerate(args: &SweepArgs, settings: &Settings) -> anyhow::Result<Vec<RepoTarget>> {
+    let mut all = Vec::new();
+    for dir in &args.repos_dir {
+        all.extend(target::from_repos_dir(dir)?);
+    }
+    for file in &args.repo_list {
+        all.extend(target::from_list_file(file)?);
+    }
+    for org in &args.github_org {
+        let query = github::OrgQuery {
+            api_url: args.api_url.clone(),
+            org: org.clone(),
+            token: settings.token.clone(),
+            include_archived: args.include_archived,
+            include_forks: args.include_forks,
+        };
+        let repos = github::list_org_repos(&query)?;
+        all.extend(
+            repos
+                .iter()
+                .map(|r| RepoTarget::remote(&r.clone_url, settings.token.clone())),
+        );
+    }
+    if args.repos_dir.is_empty() && args.repo_list.is_empty() && args.github_org.is_empty() {
+        anyhow::bail!("nothing to sweep: give --repos-dir, --repo-list or --github-org");
+    }
+    let shard = settings.shard.unwrap_or(Shard::ALL);
+    Ok(target::dedup(all)
+        .into_iter()
+        .filter(|t| shard.owns(&t.identity))
+        .collect())
+}
+
+/// Ctrl-C stops taking new repositories; a second Ctrl-C exits at once (every completed
+/// repository is already committed, and SQLite rolls back the one in flight).
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let presses = AtomicUsize::new(0);
+    let flag = Arc::clone(&stop);
+    let installed = ctrlc::set_handler(move || {
+        flag.store(true, Ordering::SeqCst);
+        if presses.fetch_add(1, Ordering::SeqCst) == 0 {
+            eprintln!(
+                "keytrace: interrupted: finishing repositories in progress (Ctrl-C again to quit now)"
+            );
+        } else {
+            #[allow(clippy::exit)]
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = installed {
+        eprintln!("keytrace: warning: cannot handle Ctrl-C gracefully: {e}");
+    }
+    stop
+}
+
+/// Prepare, scan and record every target; returns each collected repository's result. A
+/// failure of the state database stops the sweep (nothing more could be recorded).
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    targets: &[RepoTarget],
+    settings: &Settings,
+    args: &SweepArgs,
+    set: &RuleSet,
+    state: &mut State,
+    run: &RunCtx,
+    stop: &AtomicBool,
+) -> anyhow::Result<Vec<RepoResult>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let rule_ids: HashSet<String> = set.rules().map(|r| r.id.clone()).collect();
+    let state_path = state.path().to_path_buf();
+    let mut progress = crate::sweep::progress::SweepProgress::new(
+        targets.len() as u64,
+        !args.no_progress && args.report.format == crate::report::Format::Human,
+    );
+    let mut results = Vec::new();
+    let mut fatal: Option<anyhow::Error> = None;
+    runner::run(
+        targets.to_vec(),
+        runner::Bounds {
+            jobs: args.jobs,
+            clone_jobs: args.clone_jobs,
+        },
+        stop,
+        |t| prepare(t, &settings.cache_dir),
+        |t, dir: PathBuf| {
+            pool.install(|| {
+                let reader = Reader::open(&state_path).map_err(|e| e.to_string())?;
+                scan_repo(&dir, &t.identity, &reader, set, settings.limits)
+                    .map_err(|e| e.to_string())
+            })
+        },
+        |t, outcome| {
+            if fatal.is_some() {
+                return;
+            }
+            match record(state, run, &rule_ids, t, outcome) {
+                Ok(r) => {
+                    progress.repo_done(
+                        r.coverage.blobs_scanned,
+                        r.coverage.bytes_scanned,
+                        r.findings.len(),
+                    );
+                    results.push(r);
+                }
+                Err(e) => {
+                    stop.store(true, Ordering::SeqCst);
+                    fatal = Some(e.into());
+                }
+            }
+        },
+    );
+    progress.finish();
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(results),
+    }
+}
+
+/// Local repositories are used in place; URLs are mirrored into the cache.
+fn prepare(t: &RepoTarget, cache: &Path) -> Result<PathBuf, String> {
+    match &t.source {
+        RepoSource::Local(path) => Ok(path.clone()),
+        RepoSource::Remote { url, token } => mirror::sync(
+            url,
+            token.as_deref(),
+            &mirror::mirror_path(cache, &t.identity),
+        )
+        .map_err(|e| e.to_string()),
+    }
+}
+
+/// Commit one repository's outcome and turn it into its report contribution.
+fn record(
+    state: &mut State,
+    run: &RunCtx,
+    rule_ids: &HashSet<String>,
+    target: RepoTarget,
+    outcome: runner::Outcome<RepoScan>,
+) -> Result<RepoResult, crate::sweep::state::StateError> {
+    let (write, info, coverage, outcome_kind, error) = match &outcome {
+        Ok(scan) => {
+            let write = match &scan.work {
+                Work::Unchanged => RepoWrite::Unchanged,
+                Work::Walked {
+                    complete,
+                    matched,
+                    blob_findings,
+                    findings,
+                } => RepoWrite::Walked {
+                    info: &scan.info,
+                    tips: &scan.tips,
+                    complete: *complete,
+                    matched,
+                    blob_findings,
+                    findings,
+                    rule_ids,
+                },
+            };
+            let kind = match scan.work {
+                Work::Unchanged => RepoOutcome::Unchanged,
+                Work::Walked { .. } => RepoOutcome::Scanned,
+            };
+            (write, scan.info.clone(), scan.coverage.clone(), kind, None)
+        }
+        Err(e) => (
+            RepoWrite::Failed { error: e },
+            RepoInfo::default(),
+            CoverageRecord::default(),
+            RepoOutcome::Failed,
+            Some(e.clone()),
+        ),
+    };
+    let recorded = state.record(run, &target.identity, &target.location, write)?;
+    let new = recorded
+        .findings
+        .iter()
+        .filter(|f| f.props.status.as_deref() == Some("new"))
+        .count();
+    let summary = RepoSummary {
+        identity: target.identity.clone(),
+        location: target.location.clone(),
+        outcome: outcome_kind,
+        error,
+        head: info.revision.clone(),
+        branch: info.branch.clone(),
+        blobs_matched: recorded.blobs_matched,
+        findings: recorded.findings.len(),
+        new_findings: new,
+    };
+    Ok(RepoResult {
+        target,
+        summary,
+        info,
+        coverage,
+        findings: recorded.findings,
+    })
+}
+
+/// The summary line of a repository the sweep never started.
+pub fn skipped_summary(t: &RepoTarget) -> RepoSummary {
+    RepoSummary {
+        identity: t.identity.clone(),
+        location: t.location.clone(),
+        outcome: RepoOutcome::Skipped,
+        error: Some("not started: sweep interrupted".into()),
+        head: None,
+        branch: None,
+        blobs_matched: 0,
+        findings: 0,
+        new_findings: 0,
+    }
+}

@@ -1,0 +1,439 @@
+//! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network
+//! assets) that a security team can open from a CI artifact or mail around.
+//!
+//! Sections: the run at a glance; NEW findings since the last run grouped by owner; counts by
+//! provider and severity with a bar chart; exposures (one secret, by `secret_sha256`, found in
+//! several repositories, listed once with all its places); a table per owner; repositories
+//! that failed. Secrets appear only in redacted form (the report never holds clear text).
+
+use super::Report;
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::sweep::{RepoOutcome, SweepSection};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// The owner a finding is listed under: the resolved owner, else the introducing author's
+/// email, else `(no owner)`.
+pub fn owner_of(f: &Finding) -> &str {
+    f.props
+        .owner
+        .as_deref()
+        .or(f.props.author_email.as_deref())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("(no owner)")
+}
+
+/// Escape text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1c2330;background:#f6f7f9}
+header{background:#1c2330;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
+header p{margin:0;color:#c5cbd6}main{padding:8px 28px 40px;max-width:1280px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:14px 18px;margin:18px 0}
+h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:16px 0 6px}
+.tiles{display:flex;flex-wrap:wrap;gap:12px}.tile{border:1px solid #dde1e7;border-radius:6px;padding:8px 14px;min-width:110px}
+.tile b{display:block;font-size:22px}.tile span{color:#5b6473;font-size:12px}
+table{border-collapse:collapse;width:100%;margin:4px 0 8px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
+th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right}code{font:12px ui-monospace,Menlo,Consolas,monospace}
+.sev{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;color:#fff}
+.sev-critical{background:#8e1b1b}.sev-high{background:#c0392b}.sev-medium{background:#d68910}.sev-low{background:#2e86c1}.sev-info{background:#7f8c8d}
+.st{font-size:12px;padding:0 6px;border-radius:4px;border:1px solid #ccd}.st-new{background:#fdecea;border-color:#e6a0a0}
+.st-removed-from-head{background:#eef6ee;border-color:#a6cfa6}.muted{color:#5b6473}.err{color:#a12b2b}
+.exposure{border-left:4px solid #c0392b;padding:4px 12px;margin:10px 0}
+";
+
+/// Render the report as one HTML document.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    out.push_str("<title>keytrace report</title><style>");
+    out.push_str(STYLE);
+    out.push_str("</style></head><body>\n");
+    header(&mut out, report);
+    out.push_str("<main>\n");
+    overview(&mut out, report);
+    new_by_owner(&mut out, &report.findings);
+    by_provider(&mut out, &report.findings);
+    exposures(&mut out, &report.findings);
+    owner_tables(&mut out, &report.findings);
+    if let Some(s) = &report.sweep {
+        repositories(&mut out, s);
+    }
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+fn header(out: &mut String, report: &Report) {
+    let when = report
+        .sweep
+        .as_ref()
+        .map(|s| format!("run started {} · finished {}", s.started_at, s.finished_at))
+        .unwrap_or_default();
+    let shards = report
+        .sweep
+        .as_ref()
+        .filter(|s| !s.shards.is_empty())
+        .map(|s| format!(" · shards {}", s.shards.join(", ")))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "<header><h1>keytrace {} report</h1><p>{}{} · ruleset <code>{}</code></p></header>",
+        esc(&report.scan.kind),
+        esc(&when),
+        esc(&shards),
+        esc(report
+            .scan
+            .ruleset_hash
+            .get(..12)
+            .unwrap_or(&report.scan.ruleset_hash)),
+    );
+}
+
+fn is_new(f: &Finding) -> bool {
+    f.props.status.as_deref() == Some("new")
+}
+
+fn overview(out: &mut String, report: &Report) {
+    let f = &report.findings;
+    let mut tiles: Vec<(String, &str)> = vec![
+        (f.len().to_string(), "findings"),
+        (
+            f.iter().filter(|f| is_new(f)).count().to_string(),
+            "new since last run",
+        ),
+        (
+            f.iter()
+                .map(|f| f.props.secret_sha256.as_str())
+                .collect::<BTreeSet<_>>()
+                .len()
+                .to_string(),
+            "distinct secrets",
+        ),
+    ];
+    if let Some(s) = &report.sweep {
+        tiles.push((s.totals.repositories.to_string(), "repositories"));
+        tiles.push((s.totals.unchanged.to_string(), "unchanged"));
+        tiles.push((s.totals.failed.to_string(), "failed"));
+    }
+    tiles.push((report.coverage.blobs_scanned.to_string(), "blobs read"));
+    out.push_str("<section id=\"overview\"><h2>Overview</h2><div class=\"tiles\">");
+    for (n, label) in tiles {
+        let _ = write!(
+            out,
+            "<div class=\"tile\"><b>{n}</b><span>{label}</span></div>"
+        );
+    }
+    out.push_str("</div></section>\n");
+}
+
+fn group_by_owner<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+) -> BTreeMap<&'a str, Vec<&'a Finding>> {
+    let mut by: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by.entry(owner_of(f)).or_default().push(f);
+    }
+    by
+}
+
+fn new_by_owner(out: &mut String, findings: &[Finding]) {
+    out.push_str("<section id=\"new\"><h2>New since the last run</h2>\n");
+    let by = group_by_owner(findings.iter().filter(|f| is_new(f)));
+    if by.is_empty() {
+        out.push_str("<p class=\"muted\">No new findings.</p>");
+    }
+    for (owner, list) in by {
+        let _ = write!(
+            out,
+            "<div class=\"owner-group\" data-owner=\"{o}\"><h3>{o} <span class=\"muted\">({n} new)</span></h3>",
+            o = esc(owner),
+            n = list.len()
+        );
+        findings_table(out, &list);
+        out.push_str("</div>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn findings_table(out: &mut String, list: &[&Finding]) {
+    out.push_str(
+        "<table><thead><tr><th>Severity</th><th>Repository</th><th>Location</th><th>Provider</th>\
+         <th>Rule</th><th>Secret</th><th>Introduced</th><th>Status</th></tr></thead><tbody>",
+    );
+    for f in list {
+        let introduced = match (&f.props.commit, &f.props.author_email) {
+            (Some(c), Some(a)) => format!(
+                "<code>{}</code> {} {}",
+                esc(c.get(..10).unwrap_or(c)),
+                esc(a),
+                esc(f.props.committed_at.as_deref().unwrap_or(""))
+            ),
+            _ => String::new(),
+        };
+        let status = f.props.status.as_deref().unwrap_or("");
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td><code>{}:{}</code></td><td>{}</td><td><code>{}</code></td>\
+             <td><code>{}</code></td><td>{}</td><td><span class=\"st st-{s}\">{s}</span></td></tr>",
+            severity_badge(f.severity),
+            esc(f.props.repository.as_deref().unwrap_or("")),
+            esc(&f.location.path),
+            f.location.start_line,
+            esc(&f.props.provider),
+            esc(&f.rule_id),
+            esc(&f.props.redacted),
+            introduced,
+            s = esc(status),
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+fn severity_badge(s: Severity) -> String {
+    format!("<span class=\"sev sev-{s}\">{s}</span>")
+}
+
+fn by_provider(out: &mut String, findings: &[Finding]) {
+    let mut counts: BTreeMap<&str, BTreeMap<Severity, usize>> = BTreeMap::new();
+    for f in findings {
+        *counts
+            .entry(f.props.provider.as_str())
+            .or_default()
+            .entry(f.severity)
+            .or_default() += 1;
+    }
+    out.push_str("<section id=\"providers\"><h2>By provider and severity</h2>");
+    out.push_str("<table><thead><tr><th>Provider</th>");
+    for s in Severity::ALL {
+        let _ = write!(out, "<th class=\"n\">{s}</th>");
+    }
+    out.push_str("<th class=\"n\">total</th></tr></thead><tbody>");
+    for (provider, by_sev) in &counts {
+        let _ = write!(
+            out,
+            "<tr data-provider=\"{p}\"><td>{p}</td>",
+            p = esc(provider)
+        );
+        for s in Severity::ALL {
+            let _ = write!(
+                out,
+                "<td class=\"n\">{}</td>",
+                by_sev.get(&s).copied().unwrap_or(0)
+            );
+        }
+        let _ = write!(
+            out,
+            "<td class=\"n\">{}</td></tr>",
+            by_sev.values().sum::<usize>()
+        );
+    }
+    out.push_str("</tbody></table>");
+    let totals: Vec<(&str, usize)> = counts.iter().map(|(p, m)| (*p, m.values().sum())).collect();
+    bar_chart(out, &totals);
+    out.push_str("</section>\n");
+}
+
+/// A horizontal bar chart as inline SVG: one bar per provider, most findings first.
+fn bar_chart(out: &mut String, data: &[(&str, usize)]) {
+    if data.is_empty() {
+        return;
+    }
+    let mut data = data.to_vec();
+    data.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let max = data.iter().map(|d| d.1).max().unwrap_or(1).max(1);
+    let (label_w, bar_w, row_h) = (170.0, 420.0, 26.0);
+    let height = row_h * data.len() as f64 + 10.0;
+    let _ = write!(
+        out,
+        "<svg id=\"provider-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" \
+         viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"Findings by provider\">",
+        w = label_w + bar_w + 60.0
+    );
+    for (i, (provider, n)) in data.iter().enumerate() {
+        let y = 5.0 + row_h * i as f64;
+        let w = (bar_w * *n as f64 / max as f64).max(2.0);
+        let _ = write!(
+            out,
+            "<g class=\"bar\" data-provider=\"{p}\"><text x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\">{p}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{h}\" rx=\"3\" fill=\"#c0392b\"/>\
+             <text x=\"{nx:.1}\" y=\"{ty}\" font-size=\"13\">{n}</text></g>",
+            p = esc(provider),
+            tx = label_w - 8.0,
+            ty = y + 15.0,
+            h = row_h - 8.0,
+            nx = label_w + w + 6.0,
+        );
+    }
+    out.push_str("</svg>");
+}
+
+/// Secrets found in more than one repository: one entry each, with every place.
+fn exposures(out: &mut String, findings: &[Finding]) {
+    let mut by_secret: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_secret
+            .entry(f.props.secret_sha256.as_str())
+            .or_default()
+            .push(f);
+    }
+    let mut shared: Vec<(&str, Vec<&Finding>, usize)> = by_secret
+        .into_iter()
+        .filter_map(|(sha, list)| {
+            let repos: BTreeSet<Option<&str>> =
+                list.iter().map(|f| f.props.repository.as_deref()).collect();
+            (repos.len() > 1).then_some((sha, list, repos.len()))
+        })
+        .collect();
+    shared.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    out.push_str("<section id=\"exposures\"><h2>Same secret in several repositories</h2>");
+    if shared.is_empty() {
+        out.push_str("<p class=\"muted\">No secret was found in more than one repository.</p>");
+    }
+    for (sha, list, repos) in shared {
+        let first = list[0];
+        let _ = write!(
+            out,
+            "<div class=\"exposure\" data-secret=\"{}\"><h3><code>{}</code> {} · {} · {} repositories, {} places</h3><ul>",
+            esc(sha.get(..16).unwrap_or(sha)),
+            esc(&first.props.redacted),
+            esc(&first.props.provider),
+            esc(&first.rule_id),
+            repos,
+            list.len()
+        );
+        for f in list {
+            let _ = write!(
+                out,
+                "<li class=\"place\">{} <code>{}:{}</code> <span class=\"muted\">{} {}</span></li>",
+                esc(f.props.repository.as_deref().unwrap_or("")),
+                esc(&f.location.path),
+                f.location.start_line,
+                esc(owner_of(f)),
+                esc(f.props.status.as_deref().unwrap_or("")),
+            );
+        }
+        out.push_str("</ul></div>");
+    }
+    out.push_str("</section>\n");
+}
+
+fn owner_tables(out: &mut String, findings: &[Finding]) {
+    out.push_str("<section id=\"owners\"><h2>Findings by owner</h2>");
+    let by = group_by_owner(findings.iter());
+    if by.is_empty() {
+        out.push_str("<p class=\"muted\">No findings.</p>");
+    }
+    for (owner, list) in by {
+        let _ = write!(
+            out,
+            "<div class=\"owner-table\" data-owner=\"{o}\"><h3>{o} <span class=\"muted\">({n})</span></h3>",
+            o = esc(owner),
+            n = list.len()
+        );
+        findings_table(out, &list);
+        out.push_str("</div>");
+    }
+    out.push_str("</section>\n");
+}
+
+fn repositories(out: &mut String, s: &SweepSection) {
+    out.push_str("<section id=\"repositories\"><h2>Repositories</h2><table><thead><tr>\
+                  <th>Repository</th><th>Outcome</th><th class=\"n\">Blobs read</th>\
+                  <th class=\"n\">Findings</th><th class=\"n\">New</th><th>Error</th></tr></thead><tbody>");
+    let mut repos: Vec<_> = s.repositories.iter().collect();
+    repos.sort_by_key(|r| (r.outcome != RepoOutcome::Failed, r.identity.clone()));
+    for r in repos {
+        let outcome = serde_json::to_value(r.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr class=\"repo repo-{o}\"><td>{}</td><td>{o}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"err\">{}</td></tr>",
+            esc(&r.identity),
+            r.blobs_matched,
+            r.findings,
+            r.new_findings,
+            esc(r.error.as_deref().unwrap_or("")),
+            o = esc(&outcome),
+        );
+    }
+    out.push_str("</tbody></table></section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Properties;
+
+    fn finding(repo: &str, sha: &str, owner: Option<&str>, email: Option<&str>) -> Finding {
+        Finding {
+            rule_id: "acme-api-key".into(),
+            rule_name: "Acme".into(),
+            severity: Severity::High,
+            confidence: Default::default(),
+            fails: true,
+            location: Default::default(),
+            fingerprint: format!("{repo}{sha}"),
+            secret: None,
+            props: Properties {
+                provider: "acme".into(),
+                redacted: "<script>…".into(),
+                secret_sha256: sha.into(),
+                repository: Some(repo.into()),
+                owner: owner.map(Into::into),
+                author_email: email.map(Into::into),
+                status: Some("new".into()),
+                ..Properties::default()
+            },
+        }
+    }
+
+    #[test]
+    fn owner_falls_back_to_author_then_placeholder() {
+        assert_eq!(
+            owner_of(&finding("r", "s", Some("@team"), Some("a@x"))),
+            "@team"
+        );
+        assert_eq!(owner_of(&finding("r", "s", None, Some("a@x"))), "a@x");
+        assert_eq!(owner_of(&finding("r", "s", None, None)), "(no owner)");
+    }
+
+    #[test]
+    fn escapes_everything_from_findings_and_groups_exposures() {
+        let report = Report {
+            findings: vec![
+                finding("r1", "aa", None, None),
+                finding("r2", "aa", None, None),
+                finding("r3", "bb", None, None),
+            ],
+            ..Report::default()
+        };
+        let html = render(&report);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;…"));
+        assert_eq!(html.matches("class=\"exposure\"").count(), 1);
+        assert!(html.contains("2 repositories, 2 places"));
+        // Self-contained: nothing is loaded from anywhere.
+        for fetch in [" src=", "<link", "<script", "url("] {
+            assert!(!html.contains(fetch), "{fetch}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Org-wide sweeps: many repositories, incremental across runs, shardable across machines.
+//!
+//! Flow: `target` enumerates repositories (a directory of clones, a list file, a GitHub
+//! organisation via `github`), `shard` keeps this machine's share, `mirror` clones or updates
+//! remote ones into a cache, `scan` matches only the blobs the `state` database has not yet
+//! matched under the current ruleset, and `state` records per repository, in one transaction,
+//! what was matched and every finding's first/last sighting and status. `runner` owns the
+//! repository-level concurrency (bounded clones and bounded concurrent scans: blob-level
+//! parallelism stays in `pipeline`), and `summary` is the `sweep` section of the report.
+
+pub mod github;
+pub mod mirror;
+pub mod progress;
+pub mod runner;
+pub mod scan;
+pub mod shard;
+pub mod state;
+pub mod status;
+pub mod summary;
+pub mod target;
+
+pub use shard::Shard;
+pub use state::State;
+pub use status::FindingStatus;
+pub use summary::{RepoOutcome, RepoSummary, SweepSection};
+pub use target::{RepoSource, RepoTarget};
+
+/// What can go wrong in a sweep. Errors of one repository are recorded and the sweep goes on;
+/// these reach the user only when the sweep itself cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{file}:{line}: {message}")]
+    RepoList {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("bad --shard `{0}`: expected K/N with 0 <= K < N (e.g. 0/4)")]
+    Shard(String),
+    #[error(transparent)]
+    Github(#[from] github::GithubError),
+    #[error(transparent)]
+    State(#[from] state::StateError),
+    #[error(transparent)]
+    Mirror(#[from] mirror::MirrorError),
+    #[error("{identity}: {message}")]
+    Repo { identity: String, message: String },
+}

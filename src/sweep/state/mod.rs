@@ -1,0 +1,191 @@
+//! The sweep's memory between runs: an embedded SQLite database (`--state FILE`).
+//!
+//! Per repository it holds the refs last scanned, every blob already matched under each ruleset
+//! hash (so a second run reads no blob again, and a changed rule matches everything again), the
+//! matcher's per-blob output (so old blobs' findings are re-attributed without being re-read),
+//! and every finding with first/last sighting and status. Secrets are never stored: findings are
+//! written without their clear text.
+//!
+//! One writer (`State`, owned by the sweep's collector thread) commits one transaction per
+//! repository, so a crash or Ctrl-C loses at most the repositories in flight. Scan workers read
+//! through their own `Reader`s; WAL mode lets them read while the writer commits.
+
+mod read;
+pub mod schema;
+mod write;
+
+pub use read::{Prior, Reader};
+pub use write::RepoWrite;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A state database that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{path}: state database: {message}")]
+    Sql { path: String, message: String },
+    #[error(
+        "{path}: state database has schema version {found}, newer than this keytrace ({supported}); upgrade keytrace"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path}: state database: bad stored {what}: {message}")]
+    Corrupt {
+        path: String,
+        what: &'static str,
+        message: String,
+    },
+}
+
+/// The current run, as recorded in the database.
+#[derive(Debug, Clone)]
+pub struct RunCtx {
+    pub id: i64,
+    /// RFC 3339 UTC start time: the first/last-seen date of findings seen in this run.
+    pub date: String,
+    pub ruleset_hash: String,
+}
+
+/// The writer's connection.
+pub struct State {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
+    move |e| StateError::Sql {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<(), StateError> {
+    conn.busy_timeout(Duration::from_secs(60))
+        .map_err(sql_err(path))?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .map_err(sql_err(path))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        .map_err(sql_err(path))
+}
+
+impl State {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<State, StateError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StateError::Sql {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(sql_err(path))?;
+        configure(&conn, path)?;
+        migrate(&mut conn, path)?;
+        Ok(State {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Record the start of a run.
+    pub fn begin_run(
+        &mut self,
+        ruleset_hash: &str,
+        shard: Option<&str>,
+    ) -> Result<RunCtx, StateError> {
+        let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, ruleset_hash, shard) VALUES (?1, ?2, ?3)",
+                rusqlite::params![date, ruleset_hash, shard],
+            )
+            .map_err(sql_err(&self.path))?;
+        Ok(RunCtx {
+            id: self.conn.last_insert_rowid(),
+            date,
+            ruleset_hash: ruleset_hash.to_string(),
+        })
+    }
+
+    /// Record the end of a run and fold the write-ahead log back into the database file, so
+    /// the file alone can be cached or shipped between CI runs.
+    pub fn finish_run(&mut self, run: &RunCtx, interrupted: bool) -> Result<String, StateError> {
+        let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?1, interrupted = ?2 WHERE id = ?3",
+                rusqlite::params![date, interrupted, run.id],
+            )
+            .map_err(sql_err(&self.path))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(sql_err(&self.path))?;
+        Ok(date)
+    }
+}
+
+/// Apply every migration the database lacks, in one transaction.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql_err(path))?;
+    let supported = schema::current_version();
+    if found > supported {
+        return Err(StateError::TooNew {
+            path: path.display().to_string(),
+            found,
+            supported,
+        });
+    }
+    if found == supported {
+        return Ok(());
+    }
+    let tx = conn.transaction().map_err(sql_err(path))?;
+    for sql in &schema::MIGRATIONS[found as usize..] {
+        tx.execute_batch(sql).map_err(sql_err(path))?;
+    }
+    tx.pragma_update(None, "user_version", supported)
+        .map_err(sql_err(path))?;
+    tx.commit().map_err(sql_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_migrates_and_refuses_newer_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.db");
+        let mut s = State::open(&path).unwrap();
+        let v: i64 = s
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, schema::current_version());
+        let run = s.begin_run("h", Some("0/2")).unwrap();
+        s.finish_run(&run, false).unwrap();
+        drop(s);
+        // Reopening an up-to-date database keeps its data.
+        let s = State::open(&path).unwrap();
+        let runs: i64 = s
+            .conn
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(runs, 1);
+        s.conn
+            .pragma_update(None, "user_version", schema::current_version() + 1)
+            .unwrap();
+        drop(s);
+        let err = State::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer than this keytrace"), "{err}");
+    }
+}

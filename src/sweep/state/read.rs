@@ -1,0 +1,194 @@
+//! Reading the state: what a scan worker needs before it scans a repository, and the stored
+//! findings a report shows.
+
+use super::{StateError, sql_err};
+use crate::finding::Finding;
+use crate::sweep::status::FindingStatus;
+use git2::Oid;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What the last successful scan of a repository left behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prior {
+    /// (ref name, commit) of the refs scanned last time, sorted by name.
+    pub tips: Vec<(String, String)>,
+    /// Ruleset hash of that scan.
+    pub ruleset_hash: Option<String>,
+    /// Whether that scan read every blob it wanted (no missing objects or size skips).
+    pub complete: bool,
+}
+
+/// A read-only connection for a scan worker.
+pub struct Reader {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Reader {
+    /// Open the database (which `State::open` has created and migrated) for reading.
+    pub fn open(path: &Path) -> Result<Reader, StateError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql_err(path))?;
+        conn.busy_timeout(std::time::Duration::from_secs(60))
+            .map_err(sql_err(path))?;
+        Ok(Reader {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The last successful scan of `identity` (default when never scanned).
+    pub fn prior(&self, identity: &str) -> Result<Prior, StateError> {
+        let err = sql_err(&self.path);
+        let row: Option<(i64, Option<String>, bool)> = self
+            .conn
+            .query_row(
+                "SELECT id, ruleset_hash, complete FROM repos WHERE identity = ?1",
+                [identity],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(&err)?;
+        let Some((id, ruleset_hash, complete)) = row else {
+            return Ok(Prior::default());
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, commit_id FROM tips WHERE repo_id = ?1 ORDER BY name")
+            .map_err(&err)?;
+        let tips = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&err)?
+            .collect::<Result<Vec<(String, String)>, _>>()
+            .map_err(&err)?;
+        Ok(Prior {
+            tips,
+            ruleset_hash,
+            complete,
+        })
+    }
+
+    /// Blobs of `identity` already matched under `ruleset_hash`.
+    pub fn matched_blobs(
+        &self,
+        identity: &str,
+        ruleset_hash: &str,
+    ) -> Result<HashSet<Oid>, StateError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.blob_id FROM matched_blobs m JOIN repos r ON r.id = m.repo_id
+                 WHERE r.identity = ?1 AND m.ruleset_hash = ?2",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![identity, ruleset_hash], |r| r.get::<_, String>(0))
+            .map_err(&err)?;
+        let mut out = HashSet::new();
+        for id in rows {
+            out.insert(self.oid(&id.map_err(&err)?)?);
+        }
+        Ok(out)
+    }
+
+    /// The matcher's stored output for blobs of `identity` under `ruleset_hash`.
+    pub fn blob_findings(
+        &self,
+        identity: &str,
+        ruleset_hash: &str,
+    ) -> Result<Vec<(Oid, Finding)>, StateError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.blob_id, b.finding FROM blob_findings b JOIN repos r ON r.id = b.repo_id
+                 WHERE r.identity = ?1 AND b.ruleset_hash = ?2 ORDER BY b.blob_id, b.seq",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![identity, ruleset_hash], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (blob, json) = row.map_err(&err)?;
+            out.push((self.oid(&blob)?, parse_finding(&self.path, &json)?));
+        }
+        Ok(out)
+    }
+
+    fn oid(&self, hex: &str) -> Result<Oid, StateError> {
+        Oid::from_str(hex).map_err(|e| StateError::Corrupt {
+            path: self.path.display().to_string(),
+            what: "blob id",
+            message: e.to_string(),
+        })
+    }
+}
+
+pub(super) fn parse_finding(path: &Path, json: &str) -> Result<Finding, StateError> {
+    serde_json::from_str(json).map_err(|e| StateError::Corrupt {
+        path: path.display().to_string(),
+        what: "finding",
+        message: e.to_string(),
+    })
+}
+
+/// Every stored finding of repository `repo_id`, with its status and sighting dates set.
+pub(super) fn repo_findings(
+    conn: &Connection,
+    path: &Path,
+    repo_id: i64,
+) -> Result<Vec<Finding>, StateError> {
+    let err = sql_err(path);
+    let mut stmt = conn
+        .prepare(
+            "SELECT finding, status, first_seen, last_seen, in_head FROM findings
+             WHERE repo_id = ?1 ORDER BY path, fingerprint",
+        )
+        .map_err(&err)?;
+    let rows = stmt
+        .query_map([repo_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<bool>>(4)?,
+            ))
+        })
+        .map_err(&err)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (json, status, first, last, in_head) = row.map_err(&err)?;
+        let mut f = parse_finding(path, &json)?;
+        let status = FindingStatus::parse(&status).ok_or_else(|| StateError::Corrupt {
+            path: path.display().to_string(),
+            what: "status",
+            message: status.clone(),
+        })?;
+        f.props.status = Some(status.as_str().to_string());
+        f.props.first_seen = Some(first);
+        f.props.last_seen = Some(last);
+        f.props.in_head = in_head;
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// Id of a repository row, if it exists.
+pub(super) fn repo_id(conn: &Connection, identity: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM repos WHERE identity = ?1",
+        [identity],
+        |r| r.get(0),
+    )
+    .optional()
+}
