@@ -7,3 +7,4 @@ mod policy;
 mod reports;
 mod rules;
 mod scan_dir;
+mod stores;

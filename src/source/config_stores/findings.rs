@@ -119,6 +119,9 @@ fn reference(text: &str) -> Option<&'static str> {
 /// A credential-like name holding a random-looking literal.
 fn named_secret(leaf: &Leaf) -> bool {
     let v = leaf.text.trim();
+    if credential_name(&leaf.name) && v.contains("PRIVATE KEY-----") {
+        return true;
+    }
     (leaf.password || credential_name(&leaf.name))
         && v.len() >= MIN_LEN
         && !v.contains(char::is_whitespace)

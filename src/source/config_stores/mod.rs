@@ -35,6 +35,8 @@ pub fn structured_scan(
     let parsed = match parse::parse(&store, text) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
+        // Any YAML file is a candidate manifest; most that fail to parse are templates.
+        Err(_) if store.name == registry::KUBERNETES.name => return None,
         Err(e) => {
             coverage.note(format!(
                 "{}: not valid {} ({e}); scanned as plain text",

@@ -1,0 +1,318 @@
+//! Config stores: structural scans of agent and credential config files (fixtures), the
+//! `--config-stores` home scan, and live etcd.
+
+use super::common::{Fixture, acme_rules, acme_token, findings, run, run_json};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+/// A random-looking value that no provider rule matches (for `config-store-named-secret`).
+const RANDOM: &str = "Zq8vK3mT9xLp2RwN7bYcQ4";
+
+/// (rule_id, config_key, store, start_line) of every finding, sorted.
+fn summary(report: &Value) -> Vec<(String, String, String, u64)> {
+    let mut out: Vec<_> = findings(report)
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["config_key"].as_str().unwrap_or_default().to_string(),
+                f["store"].as_str().unwrap_or_default().to_string(),
+                f["location"]["start_line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn row(rule: &str, key: &str, store: &str, line: u64) -> (String, String, String, u64) {
+    (rule.into(), key.into(), store.into(), line)
+}
+
+/// Scan a fixture holding one file and return its report.
+fn scan_one(rel: &str, contents: &str) -> Value {
+    let fx = Fixture::new();
+    fx.write(rel, contents);
+    let rules = acme_rules(&fx);
+    let (code, report) = run_json(&["scan", ".", "--rules", &rules, "--no-redact"], fx.path());
+    assert!(code <= 1, "exit {code}");
+    report
+}
+
+#[test]
+fn mcp_config_reports_key_path_and_tool() {
+    let key = acme_token(1);
+    let json = format!(
+        r#"{{
+  "mcpServers": {{
+    "github": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": {{
+        "ACME_KEY": "{key}",
+        "GITHUB_TOKEN": "{RANDOM}",
+        "OTHER_TOKEN": "${{GITHUB_PAT}}"
+      }}
+    }},
+    "remote": {{ "url": "https://mcp.example.net/sse", "headers": {{ "X-Api-Key": "op://vault/mcp/key" }} }}
+  }}
+}}"#
+    );
+    let report = scan_one(".cursor/mcp.json", &json);
+    assert_eq!(
+        summary(&report),
+        vec![
+            row(
+                "acme-api-key",
+                "mcpServers.github.env.ACME_KEY",
+                "cursor-mcp",
+                7
+            ),
+            row(
+                "config-store-named-secret",
+                "mcpServers.github.env.GITHUB_TOKEN",
+                "cursor-mcp",
+                8
+            ),
+        ]
+    );
+    let f = findings(&report);
+    assert_eq!(
+        f[0]["tool"],
+        "mcp:github (npx -y @modelcontextprotocol/server-github)"
+    );
+    assert_eq!(f[0]["secret"], key.as_str());
+    assert_eq!(f[0]["location"]["start_column"], 22);
+    assert_eq!(report["references"]["env-var"], 1);
+    assert_eq!(report["references"]["1password"], 1);
+}
+
+#[test]
+fn dotenv_values_are_scanned_by_key() {
+    let key = acme_token(2);
+    let env = format!(
+        "# local\nACME_KEY={key}\nSTRIPE_SECRET=\"{RANDOM}\"\nPORT=8080\nDB_PASSWORD=changeme\n"
+    );
+    let report = scan_one("app/.env.local", &env);
+    assert_eq!(
+        summary(&report),
+        vec![
+            row("acme-api-key", "ACME_KEY", "dotenv", 2),
+            row("config-store-named-secret", "STRIPE_SECRET", "dotenv", 3),
+        ]
+    );
+}
+
+#[test]
+fn docker_auth_is_decoded_to_its_password() {
+    let auth = STANDARD.encode(format!("bob:{RANDOM}"));
+    let json = format!(
+        "{{\n  \"auths\": {{\n    \"registry.example.io\": {{ \"auth\": \"{auth}\" }}\n  }}\n}}\n"
+    );
+    let report = scan_one("home/.docker/config.json", &json);
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "config-store-named-secret",
+            "auths.registry.example.io.auth",
+            "docker-config",
+            3
+        )]
+    );
+    assert_eq!(findings(&report)[0]["secret"], RANDOM);
+}
+
+#[test]
+fn kubeconfig_token_key_data_and_exec_env() {
+    let pem = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA{RANDOM}\n-----END RSA PRIVATE KEY-----\n"
+    );
+    let yaml = format!(
+        "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: {RANDOM}\n\
+         - name: dev\n  user:\n    client-key-data: {}\n\
+         - name: exec\n  user:\n    exec:\n      command: aws\n      env:\n      - name: ACME_KEY\n        value: {}\n",
+        STANDARD.encode(pem),
+        acme_token(3)
+    );
+    let report = scan_one(".kube/config", &yaml);
+    assert_eq!(
+        summary(&report),
+        vec![
+            row(
+                "acme-api-key",
+                "users[2].user.exec.env[0].value",
+                "kubeconfig",
+                16
+            ),
+            row(
+                "config-store-named-secret",
+                "users[0].user.token",
+                "kubeconfig",
+                6
+            ),
+            row(
+                "config-store-named-secret",
+                "users[1].user.client-key-data",
+                "kubeconfig",
+                9
+            ),
+        ]
+    );
+}
+
+#[test]
+fn kubernetes_secret_data_is_decoded_and_refs_are_counted() {
+    let yaml = [
+        "apiVersion: v1",
+        "kind: Secret",
+        "metadata:",
+        "  name: app",
+        "data:",
+        &format!("  api-key: {}", STANDARD.encode(acme_token(4))),
+        &format!("  user: {}", STANDARD.encode("admin")),
+        "---",
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "spec:",
+        "  template:",
+        "    spec:",
+        "      containers:",
+        "      - name: app",
+        "        env:",
+        "        - name: DB_PASSWORD",
+        "          valueFrom:",
+        "            secretKeyRef: {name: db, key: pw}",
+        "        - name: SERVICE_TOKEN",
+        &format!("          value: {RANDOM}"),
+    ]
+    .join("\n");
+    let report = scan_one("deploy/app.yaml", &yaml);
+    assert_eq!(
+        summary(&report),
+        vec![
+            row(
+                "acme-api-key",
+                "[0].data.api-key",
+                "kubernetes-secret-manifest",
+                6
+            ),
+            row(
+                "config-store-named-secret",
+                "[1].spec.template.spec.containers[0].env[1].value",
+                "kubernetes-manifest",
+                21
+            ),
+        ]
+    );
+    assert_eq!(report["references"]["kubernetes-secret-ref"], 1);
+}
+
+#[test]
+fn yaml_that_is_not_kubernetes_is_plain_text() {
+    let report = scan_one("conf/app.yaml", &format!("key: {}\n", acme_token(5)));
+    let f = findings(&report);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].get("config_key").is_none());
+}
+
+#[test]
+fn notebook_cells_and_outputs() {
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "source": ["# title\n"]},
+            {"cell_type": "code", "source": ["import acme\n", format!("acme.key = '{}'\n", acme_token(6))],
+             "outputs": [
+                {"output_type": "stream", "text": [format!("using {}\n", acme_token(7))]},
+                {"output_type": "display_data", "data": {"image/png": format!("iVBOR{}", acme_token(8))}}
+             ]}
+        ]
+    });
+    let report = scan_one(
+        "nb/analysis.ipynb",
+        &serde_json::to_string_pretty(&nb).unwrap(),
+    );
+    let keys: Vec<String> = summary(&report).into_iter().map(|r| r.1).collect();
+    assert_eq!(keys, vec!["cells[1].outputs[0].text", "cells[1].source"]);
+    assert!(summary(&report).iter().all(|r| r.2 == "jupyter-notebook"));
+}
+
+#[test]
+fn npmrc_git_credentials_and_aws_credentials() {
+    let report = scan_one(
+        ".npmrc",
+        &format!(
+            "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={RANDOM}\n"
+        ),
+    );
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "config-store-named-secret",
+            "//registry.npmjs.org/:_authToken",
+            "npmrc",
+            2
+        )]
+    );
+    let report = scan_one(
+        ".git-credentials",
+        &format!("https://bob:{}@github.com\n", acme_token(9)),
+    );
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "acme-api-key",
+            "github.com.password",
+            "git-credentials",
+            1
+        )]
+    );
+    let report = scan_one(
+        ".aws/credentials",
+        &format!(
+            "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = {RANDOM}/x+Yz\n"
+        ),
+    );
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "config-store-named-secret",
+            "default.aws_secret_access_key",
+            "aws-credentials",
+            3
+        )]
+    );
+}
+
+#[test]
+fn malformed_store_falls_back_to_plain_text_and_is_counted() {
+    let report = scan_one(".mcp.json", &format!("{{\"k\": \"{}\"", acme_token(10)));
+    let f = findings(&report);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].get("config_key").is_none());
+    assert_eq!(report["coverage"]["skipped"]["parse-fallback"], 1);
+}
+
+#[test]
+fn sarif_carries_the_named_secret_descriptor() {
+    let fx = Fixture::new();
+    fx.write(".env", format!("API_TOKEN={RANDOM}\n"));
+    let rules = acme_rules(&fx);
+    let (_, out, _) = run(
+        &["scan", ".", "--rules", &rules, "--format", "sarif"],
+        fx.path(),
+    );
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let driver_rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        driver_rules
+            .iter()
+            .any(|r| r["id"] == "config-store-named-secret"),
+        "{driver_rules:?}"
+    );
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["config_key"], "API_TOKEN");
+    assert_eq!(result["properties"]["store"], "dotenv");
+}
