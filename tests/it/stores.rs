@@ -70,7 +70,7 @@ fn mcp_config_reports_key_path_and_tool() {
                 7
             ),
             row(
-                "config-store-named-secret",
+                "generic-token",
                 "mcpServers.github.env.GITHUB_TOKEN",
                 "cursor-mcp",
                 8
@@ -99,7 +99,7 @@ fn dotenv_values_are_scanned_by_key() {
         summary(&report),
         vec![
             row("acme-api-key", "ACME_KEY", "dotenv", 2),
-            row("config-store-named-secret", "STRIPE_SECRET", "dotenv", 3),
+            row("generic-secret", "STRIPE_SECRET", "dotenv", 3),
         ]
     );
 }
@@ -147,16 +147,11 @@ fn kubeconfig_token_key_data_and_exec_env() {
             ),
             row(
                 "config-store-named-secret",
-                "users[0].user.token",
-                "kubeconfig",
-                6
-            ),
-            row(
-                "config-store-named-secret",
                 "users[1].user.client-key-data",
                 "kubeconfig",
                 9
             ),
+            row("generic-token", "users[0].user.token", "kubeconfig", 6),
         ]
     );
 }
@@ -198,7 +193,7 @@ fn kubernetes_secret_data_is_decoded_and_refs_are_counted() {
                 6
             ),
             row(
-                "config-store-named-secret",
+                "generic-token",
                 "[1].spec.template.spec.containers[0].env[1].value",
                 "kubernetes-manifest",
                 21
@@ -248,7 +243,7 @@ fn npmrc_git_credentials_and_aws_credentials() {
     assert_eq!(
         summary(&report),
         vec![row(
-            "config-store-named-secret",
+            "generic-token",
             "//registry.npmjs.org/:_authToken",
             "npmrc",
             2
@@ -276,7 +271,7 @@ fn npmrc_git_credentials_and_aws_credentials() {
     assert_eq!(
         summary(&report),
         vec![row(
-            "config-store-named-secret",
+            "generic-secret",
             "default.aws_secret_access_key",
             "aws-credentials",
             3
@@ -296,7 +291,11 @@ fn malformed_store_falls_back_to_plain_text_and_is_counted() {
 #[test]
 fn sarif_carries_the_named_secret_descriptor() {
     let fx = Fixture::new();
-    fx.write(".env", format!("API_TOKEN={RANDOM}\n"));
+    let auth = STANDARD.encode(format!("bob:{RANDOM}"));
+    fx.write(
+        ".docker/config.json",
+        format!(r#"{{"auths": {{"r.io": {{"auth": "{auth}"}}}}}}"#),
+    );
     let rules = acme_rules(&fx);
     let (_, out, _) = run(
         &["scan", ".", "--rules", &rules, "--format", "sarif"],
@@ -313,6 +312,7 @@ fn sarif_carries_the_named_secret_descriptor() {
         "{driver_rules:?}"
     );
     let result = &sarif["runs"][0]["results"][0];
-    assert_eq!(result["properties"]["config_key"], "API_TOKEN");
-    assert_eq!(result["properties"]["store"], "dotenv");
+    assert_eq!(result["ruleId"], "config-store-named-secret");
+    assert_eq!(result["properties"]["config_key"], "auths.r.io.auth");
+    assert_eq!(result["properties"]["store"], "docker-config");
 }

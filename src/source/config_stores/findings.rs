@@ -59,19 +59,30 @@ pub struct Ctx<'a> {
     pub store: &'static str,
 }
 
-/// Findings of one leaf. `cursor` is where the previous leaf was found in the file; values are
-/// looked up from there first, so repeated values point at their own line.
+/// Findings of one leaf. `base` holds the plain-text findings of the whole file: those inside
+/// the value as written are claimed (given the leaf's key path) instead of scanning again. A
+/// value that is decoded or not written verbatim is matched on its own. `cursor` is where the
+/// previous leaf was found; values are looked up from there first, so repeated values point at
+/// their own line.
 pub fn leaf_findings(
     ctx: &Ctx<'_>,
     matcher: &mut Matcher<'_>,
     leaf: &Leaf,
     tool: Option<String>,
     cursor: &mut usize,
+    base: &mut [(Finding, Claim)],
 ) -> Vec<Finding> {
     let written = leaf.anchor.as_deref().unwrap_or(&leaf.text);
     let at = find_from(ctx.bytes, written.as_bytes(), *cursor);
     if let Some(at) = at {
         *cursor = at;
+    }
+    if let Some(at) = at {
+        let claimed = claim(ctx, leaf, &tool, at..at + written.len(), base);
+        // A decoded value supersedes whatever the plain scan saw in its encoding.
+        if claimed && leaf.anchor.is_none() {
+            return Vec::new();
+        }
     }
     let raw = matcher.scan(leaf.text.as_bytes());
     let mut out = Vec::new();
@@ -99,6 +110,55 @@ pub fn leaf_findings(
         out.push(f);
     }
     out
+}
+
+/// What became of a plain-text finding of a store file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Inside no value seen so far.
+    Free,
+    /// Inside a value: carries that value's key path.
+    Claimed,
+    /// Inside an encoded value, which was decoded and scanned instead.
+    Superseded,
+}
+
+/// Give the leaf's key path, store and tool to every unclaimed plain-text finding inside
+/// `span` (or, for a decoded leaf, supersede them); true when there was one.
+fn claim(
+    ctx: &Ctx<'_>,
+    leaf: &Leaf,
+    tool: &Option<String>,
+    span: Range<usize>,
+    base: &mut [(Finding, Claim)],
+) -> bool {
+    let start = ctx.index.position(ctx.bytes, span.start);
+    let end = ctx.index.position(ctx.bytes, span.end);
+    let mut any = false;
+    for (f, state) in base.iter_mut().filter(|(_, c)| *c == Claim::Free) {
+        let l = &f.location;
+        if (l.start_line, l.start_column) >= start && (l.end_line, l.end_column) <= end {
+            any = true;
+            if leaf.anchor.is_some() {
+                *state = Claim::Superseded;
+                continue;
+            }
+            f.props.config_key = Some(leaf.key.clone());
+            f.props.store = Some(store_of(ctx, leaf));
+            f.props.tool = tool.clone();
+            *state = Claim::Claimed;
+        }
+    }
+    any
+}
+
+/// The store reported for a leaf: its own (Kubernetes `Secret`), the origin's, else the file's.
+pub fn store_of(ctx: &Ctx<'_>, leaf: &Leaf) -> String {
+    match (leaf.store, &ctx.origin.store) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => ctx.store.to_string(),
+    }
 }
 
 /// The kind of reference a value holds: a secret manager, or `${VAR}` (`env-var`).
@@ -229,11 +289,7 @@ fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<us
         .locate(ctx.bytes, &ctx.origin.path, span.start, span.end);
     let line = ctx.index.line_text(ctx.bytes, location.start_line);
     let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
-    let store = match (leaf.store, &ctx.origin.store) {
-        (Some(s), _) => s.to_string(),
-        (None, Some(s)) => s.clone(),
-        (None, None) => ctx.store.to_string(),
-    };
+    let store = store_of(ctx, leaf);
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),

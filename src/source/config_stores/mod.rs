@@ -16,6 +16,8 @@ pub mod walk;
 
 pub use findings::{NAMED_SECRET_ID, descriptors};
 
+use findings::Claim;
+
 use crate::blob::Origin;
 use crate::coverage::{Coverage, SkipReason};
 use crate::finding::{Finding, LineIndex};
@@ -58,6 +60,11 @@ pub fn structured_scan(
         coverage,
         store: store.name,
     };
+    let mut base: Vec<(Finding, Claim)> =
+        crate::detect::findings_in_blob(set, matcher, bytes, origin)
+            .into_iter()
+            .map(|f| (f, Claim::Free))
+            .collect();
     let mut cursor = 0;
     let mut out = Vec::new();
     for leaf in &parsed.walk.leaves {
@@ -68,7 +75,29 @@ pub fn structured_scan(
             leaf,
             tool,
             &mut cursor,
+            &mut base,
         ));
+    }
+    // A plain-text finding that a decoded or unescaped value also produced is the same secret at
+    // the same place: keep the one with the key path.
+    let same = |a: &Finding, b: &Finding| {
+        a.props.secret_sha256 == b.props.secret_sha256
+            && a.location.start_line == b.location.start_line
+            && a.location.start_column == b.location.start_column
+    };
+    for (mut f, state) in base {
+        if state == Claim::Superseded || out.iter().any(|o| same(o, &f)) {
+            continue;
+        }
+        if state == Claim::Free {
+            f.props.store = Some(
+                origin
+                    .store
+                    .clone()
+                    .unwrap_or_else(|| store.name.to_string()),
+            );
+        }
+        out.push(f);
     }
     Some(out)
 }
