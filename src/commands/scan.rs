@@ -128,6 +128,19 @@ fn collect(
             repository,
         });
     }
+    if args.stores.config_stores {
+        let findings = super::config_stores::scan_home(
+            args.stores.home.as_deref(),
+            args.max_file_size,
+            set,
+            coverage,
+        )?;
+        return Ok(Collected {
+            kind: "config-stores",
+            findings,
+            repository: None,
+        });
+    }
     if targets.iter().any(|t| t == "-") {
         return Ok(Collected {
             kind: "stdin",

@@ -316,3 +316,109 @@ fn sarif_carries_the_named_secret_descriptor() {
     assert_eq!(result["properties"]["config_key"], "auths.r.io.auth");
     assert_eq!(result["properties"]["store"], "docker-config");
 }
+
+#[test]
+fn config_stores_scan_a_fake_home() {
+    let home = Fixture::new();
+    let openai_like = acme_token(11);
+    home.write(
+        ".config/Claude/claude_desktop_config.json",
+        format!(
+            r#"{{"mcpServers": {{"acme": {{"command": "uvx", "args": ["acme-mcp"], "env": {{"ACME_API_KEY": "{openai_like}"}}}}}}}}"#
+        ),
+    );
+    let auth = STANDARD.encode(format!("ci-bot:{RANDOM}"));
+    home.write(
+        ".docker/config.json",
+        format!(r#"{{"auths": {{"ghcr.io": {{"auth": "{auth}"}}}}}}"#),
+    );
+    home.write(
+        ".kube/config",
+        format!(
+            "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: {}\n",
+            acme_token(12)
+        ),
+    );
+    home.write("unrelated/.env", format!("KEY={}\n", acme_token(13)));
+    let rules = acme_rules(&home);
+    let cwd = Fixture::new();
+    let home_arg = home.path().display().to_string();
+    let (code, out, err) = run(
+        &[
+            "scan",
+            "--config-stores",
+            "--home",
+            &home_arg,
+            "--rules",
+            &rules,
+            "--format",
+            "json",
+        ],
+        cwd.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "keytrace: config stores found: ~/.config/Claude/claude_desktop_config.json \
+             (claude-desktop), ~/.docker/config.json (docker-config), ~/.kube/config (kubeconfig)\n"
+        ),
+        "{err}"
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["scan"]["kind"], "config-stores");
+    let got: Vec<(String, String, String, String)> = {
+        let mut v: Vec<_> = findings(&report)
+            .iter()
+            .map(|f| {
+                (
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                    f["config_key"].as_str().unwrap().to_string(),
+                    f["store"].as_str().unwrap().to_string(),
+                    f["source"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let exp = |p: &str, k: &str, s: &str| {
+        (
+            p.to_string(),
+            k.to_string(),
+            s.to_string(),
+            "config-store".to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            exp(
+                "~/.config/Claude/claude_desktop_config.json",
+                "mcpServers.acme.env.ACME_API_KEY",
+                "claude-desktop"
+            ),
+            exp(
+                "~/.docker/config.json",
+                "auths.ghcr.io.auth",
+                "docker-config"
+            ),
+            exp("~/.kube/config", "users[0].user.token", "kubeconfig"),
+        ]
+    );
+}
+
+#[test]
+fn config_stores_missing_home_is_an_error() {
+    let fx = Fixture::new();
+    let (code, _, err) = run(
+        &[
+            "scan",
+            "--config-stores",
+            "--home",
+            "/nonexistent/keytrace-home",
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/keytrace-home"), "{err}");
+}

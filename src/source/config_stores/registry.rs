@@ -59,7 +59,7 @@ pub const STORES: &[Store] = &[
     ),
     store(
         "vscode-mcp",
-        &[".vscode/mcp.json"],
+        &[".vscode/mcp.json", "Code/User/mcp.json"],
         Format::Json,
         &[".vscode/mcp.json"],
         &["Code/User/mcp.json"],
