@@ -88,3 +88,53 @@ fn read(path: &Path, max: u64, coverage: &Coverage) -> Option<Vec<u8>> {
         }
     }
 }
+
+/// True when any target is an etcd address.
+pub fn has_etcd_target(targets: &[String]) -> bool {
+    targets
+        .iter()
+        .any(|t| crate::source::etcd::Target::parse(t).is_some())
+}
+
+/// Scan every key of every `etcd://` target: each value is one blob with `source: etcd`.
+pub fn scan_etcd(
+    targets: &[String],
+    stores: &crate::cli::stores::StoreArgs,
+    max_file_size: u64,
+    set: &RuleSet,
+    coverage: &Coverage,
+) -> anyhow::Result<Vec<Finding>> {
+    use crate::source::etcd::{Client, EtcdError, Target};
+    let user = match (&stores.etcd_user, &stores.etcd_password) {
+        (Some(u), Some(p)) => Some((u.as_str(), p.as_str())),
+        _ => None,
+    };
+    let mut blobs: Vec<(String, Vec<u8>)> = Vec::new();
+    for t in targets {
+        let target = Target::parse(t).ok_or_else(|| EtcdError::BadAddress(t.clone()))??;
+        let client = Client::connect(&target, user, stores.etcd_ca.as_deref())?;
+        client.for_each(&target.prefix, |key, value| {
+            if value.len() as u64 > max_file_size {
+                coverage.skip(crate::coverage::SkipReason::TooLarge);
+            } else {
+                blobs.push((target.key_path(&key), value));
+            }
+        })?;
+    }
+    let findings = blobs
+        .par_iter()
+        .map_init(
+            || set.matcher(),
+            |matcher, (path, bytes)| {
+                let origin = Origin {
+                    path: path.clone(),
+                    source: SourceKind::Etcd,
+                    store: None,
+                };
+                pipeline::scan_bytes(set, matcher, bytes, &origin, coverage, &structured_scan)
+            },
+        )
+        .flatten()
+        .collect();
+    Ok(findings)
+}

@@ -141,6 +141,20 @@ fn collect(
             repository: None,
         });
     }
+    if super::config_stores::has_etcd_target(targets) {
+        let findings = super::config_stores::scan_etcd(
+            targets,
+            &args.stores,
+            args.max_file_size,
+            set,
+            coverage,
+        )?;
+        return Ok(Collected {
+            kind: "etcd",
+            findings,
+            repository: None,
+        });
+    }
     if targets.iter().any(|t| t == "-") {
         return Ok(Collected {
             kind: "stdin",
