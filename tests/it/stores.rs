@@ -422,3 +422,183 @@ fn config_stores_missing_home_is_an_error() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/keytrace-home"), "{err}");
 }
+
+/// An etcd to test against: `KEYTRACE_TEST_ETCD` (CI), else one started here, else `None`.
+struct Etcd {
+    url: String,
+    child: Option<std::process::Child>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn etcd() -> Option<Etcd> {
+    if let Ok(url) = std::env::var("KEYTRACE_TEST_ETCD") {
+        return Some(Etcd {
+            url,
+            child: None,
+            _dir: None,
+        });
+    }
+    let found = std::process::Command::new("etcd")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but neither KEYTRACE_TEST_ETCD nor an etcd binary is available"
+        );
+        eprintln!("skipping the etcd test: no KEYTRACE_TEST_ETCD and no etcd binary on PATH");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (client, peer) = (free_port(), free_port());
+    let url = format!("http://127.0.0.1:{client}");
+    let peer_url = format!("http://127.0.0.1:{peer}");
+    let child = std::process::Command::new("etcd")
+        .args(["--name", "kt", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args([
+            "--listen-client-urls",
+            &url,
+            "--advertise-client-urls",
+            &url,
+        ])
+        .args(["--listen-peer-urls", &peer_url])
+        .args(["--initial-advertise-peer-urls", &peer_url])
+        .args(["--initial-cluster", &format!("kt={peer_url}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("etcd starts");
+    let etcd = Etcd {
+        url,
+        child: Some(child),
+        _dir: Some(dir),
+    };
+    for _ in 0..100 {
+        if ureq::get(format!("{}/health", etcd.url)).call().is_ok() {
+            return Some(etcd);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("etcd did not come up at {}", etcd.url);
+}
+
+fn etcd_post(base: &str, call: &str, body: Value) {
+    let mut resp = ureq::post(format!("{base}{call}"))
+        .send(body.to_string())
+        .unwrap_or_else(|e| panic!("{call}: {e}"));
+    let text = resp.body_mut().read_to_string().unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "{call}: {text}");
+}
+
+fn etcd_put_many(base: &str, kvs: &[(String, String)]) {
+    for chunk in kvs.chunks(100) {
+        let ops: Vec<Value> = chunk
+            .iter()
+            .map(|(k, v)| {
+                serde_json::json!({"request_put": {"key": STANDARD.encode(k), "value": STANDARD.encode(v)}})
+            })
+            .collect();
+        etcd_post(base, "/v3/kv/txn", serde_json::json!({"success": ops}));
+    }
+}
+
+#[test]
+fn etcd_keys_are_scanned_with_exact_findings() {
+    let Some(etcd) = etcd() else { return };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let p = format!("/keytrace-test-{}-{nanos}", std::process::id());
+    let (key_a, key_b, outside) = (acme_token(20), acme_token(21), acme_token(22));
+    let mut kvs = vec![
+        (format!("{p}/app/acme"), key_a.clone()),
+        (
+            format!("{p}/app/.env"),
+            format!("ACME_KEY={key_b}\nDB_URL=${{DATABASE_URL}}\n"),
+        ),
+        (
+            format!("{p}/app/vault"),
+            "token: vault:secret/data/app#token".to_string(),
+        ),
+        (
+            format!("{p}/app/placeholder"),
+            "acme_xxxxxxxxxxxxxxxxxxxxxxxx".to_string(),
+        ),
+        (format!("{p}x/outside"), outside),
+    ];
+    // More keys than one page, so that pagination is exercised.
+    kvs.extend((0..600).map(|i| (format!("{p}/filler/{i:04}"), format!("value {i}"))));
+    etcd_put_many(&etcd.url, &kvs);
+
+    let host = etcd.url.trim_start_matches("http://");
+    let target = format!("etcd://{host}{p}/");
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (code, report) = run_json(
+        &["scan", &target, "--rules", &rules, "--no-redact"],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["scan"]["kind"], "etcd");
+    assert_eq!(report["coverage"]["blobs_scanned"], 604);
+    let mut got: Vec<(String, String, String, String)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+                f["config_key"].as_str().unwrap_or_default().to_string(),
+                f["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let base = format!("etcd://{host}{p}");
+    assert_eq!(
+        got,
+        vec![
+            (
+                format!("{base}/app/.env"),
+                key_b,
+                "ACME_KEY".into(),
+                "etcd".into()
+            ),
+            (
+                format!("{base}/app/acme"),
+                key_a,
+                String::new(),
+                "etcd".into()
+            ),
+        ]
+    );
+    assert_eq!(report["references"]["env-var"], 1);
+}
+
+#[test]
+fn unreachable_etcd_exits_2_naming_the_address() {
+    let fx = Fixture::new();
+    let port = free_port();
+    let (code, _, err) = run(&["scan", &format!("etcd://127.0.0.1:{port}/x")], fx.path());
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+}
