@@ -455,6 +455,11 @@ fn etcd() -> Option<Etcd> {
             _dir: None,
         });
     }
+    start_etcd()
+}
+
+/// A private etcd on free loopback ports (for tests that change server settings, such as auth).
+fn start_etcd() -> Option<Etcd> {
     let found = std::process::Command::new("etcd")
         .arg("--version")
         .output()
@@ -501,12 +506,13 @@ fn etcd() -> Option<Etcd> {
     panic!("etcd did not come up at {}", etcd.url);
 }
 
-fn etcd_post(base: &str, call: &str, body: Value) {
+fn etcd_post(base: &str, call: &str, body: Value) -> Value {
     let mut resp = ureq::post(format!("{base}{call}"))
         .send(body.to_string())
         .unwrap_or_else(|e| panic!("{call}: {e}"));
     let text = resp.body_mut().read_to_string().unwrap();
     assert_eq!(resp.status().as_u16(), 200, "{call}: {text}");
+    serde_json::from_str(&text).unwrap()
 }
 
 fn etcd_put_many(base: &str, kvs: &[(String, String)]) {
@@ -601,4 +607,54 @@ fn unreachable_etcd_exits_2_naming_the_address() {
     let (code, _, err) = run(&["scan", &format!("etcd://127.0.0.1:{port}/x")], fx.path());
     assert_eq!(code, 2);
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+}
+
+#[test]
+fn etcd_with_auth_needs_and_uses_the_user() {
+    let Some(etcd) = start_etcd() else { return };
+    let key = acme_token(30);
+    etcd_put_many(&etcd.url, &[("/svc/key".to_string(), key.clone())]);
+    let u = &etcd.url;
+    etcd_post(u, "/v3/auth/role/add", serde_json::json!({"name": "root"}));
+    etcd_post(
+        u,
+        "/v3/auth/user/add",
+        serde_json::json!({"name": "root", "password": "pw-123"}),
+    );
+    etcd_post(
+        u,
+        "/v3/auth/user/grant",
+        serde_json::json!({"user": "root", "role": "root"}),
+    );
+    etcd_post(u, "/v3/auth/enable", serde_json::json!({}));
+
+    let target = format!("etcd://{}/svc/", u.trim_start_matches("http://"));
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (code, _, err) = run(&["scan", &target, "--rules", &rules], fx.path());
+    assert_eq!(
+        code, 2,
+        "anonymous read of an auth-enabled etcd must fail: {err}"
+    );
+    assert!(err.contains(u.trim_start_matches("http://")), "{err}");
+    let (code, report) = run_json(
+        &[
+            "scan",
+            &target,
+            "--rules",
+            &rules,
+            "--no-redact",
+            "--etcd-user",
+            "root",
+            "--etcd-password",
+            "pw-123",
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{report}");
+    let secrets: Vec<Value> = findings(&report)
+        .iter()
+        .map(|f| f["secret"].clone())
+        .collect();
+    assert_eq!(secrets, vec![Value::from(key)]);
 }
