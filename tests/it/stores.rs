@@ -658,3 +658,37 @@ fn etcd_with_auth_needs_and_uses_the_user() {
         .collect();
     assert_eq!(secrets, vec![Value::from(key)]);
 }
+
+#[test]
+fn codex_toml_and_compose_environment_lists() {
+    let key = acme_token(40);
+    let toml = format!(
+        "model = \"o4\"\n\n[mcp_servers.acme]\ncommand = \"acme-mcp\"\nargs = [\"--stdio\"]\nenv = {{ ACME_KEY = \"{key}\" }}\n"
+    );
+    let report = scan_one(".codex/config.toml", &toml);
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "acme-api-key",
+            "mcp_servers.acme.env.ACME_KEY",
+            "codex-config",
+            6
+        )]
+    );
+    assert_eq!(findings(&report)[0]["tool"], "mcp:acme (acme-mcp --stdio)");
+
+    let compose = format!(
+        "services:\n  web:\n    image: web\n    environment:\n      - PORT=80\n      - ACME_KEY={}\n",
+        acme_token(41)
+    );
+    let report = scan_one("docker-compose.prod.yml", &compose);
+    assert_eq!(
+        summary(&report),
+        vec![row(
+            "acme-api-key",
+            "services.web.environment[1]",
+            "docker-compose",
+            6
+        )]
+    );
+}

@@ -209,7 +209,12 @@ pub fn credential_name(name: &str) -> bool {
         "pat",
         "passphrase",
     ];
-    if STRONG.iter().any(|w| has(w)) {
+    // Run-together names: `identitytoken`, `clientsecret`, `dbpassword`.
+    const SUFFIXES: &[&str] = &["token", "secret", "password", "passwd", "apikey"];
+    let run_together = words
+        .iter()
+        .any(|w| SUFFIXES.iter().any(|s| w.len() > s.len() && w.ends_with(s)));
+    if run_together || STRONG.iter().any(|w| has(w)) {
         return !["path", "file", "url", "type", "name", "id"]
             .iter()
             .any(|w| words.last().is_some_and(|l| l == w));
@@ -331,6 +336,8 @@ mod tests {
             "client-key-data",
             "_authToken",
             "aws_secret_access_key",
+            "identitytoken",
+            "CLIENTSECRET",
         ] {
             assert!(credential_name(n), "{n}");
         }

@@ -49,6 +49,11 @@ pub fn parse(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
 }
 
 fn parse_yaml(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
+    let kubernetes = store.name == super::registry::KUBERNETES.name;
+    // Any YAML file is a candidate manifest: skip the parse where no object can be.
+    if kubernetes && !(text.contains("apiVersion") && text.contains("kind")) {
+        return Ok(None);
+    }
     let mut docs = Vec::new();
     for de in serde_norway::Deserializer::from_str(text) {
         let doc = Value::deserialize(de).map_err(|e| ParseError(e.to_string()))?;
@@ -56,7 +61,6 @@ fn parse_yaml(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
             docs.push(doc);
         }
     }
-    let kubernetes = store.name == super::registry::KUBERNETES.name;
     if kubernetes && !docs.iter().any(walk::is_kubernetes) {
         return Ok(None);
     }
