@@ -117,6 +117,7 @@ pub fn scan_etcd(
             if value.len() as u64 > max_file_size {
                 coverage.skip(crate::coverage::SkipReason::TooLarge);
             } else {
+                let value = crate::source::etcd::textify_kubernetes_protobuf(value);
                 blobs.push((target.key_path(&key), value));
             }
         })?;

@@ -252,9 +252,40 @@ fn tls_with_ca(path: &Path) -> Result<ureq::tls::TlsConfig, EtcdError> {
         .build())
 }
 
+/// Kubernetes stores its objects in etcd as protobuf behind a `k8s\0` magic. Their strings
+/// (a `Secret`'s data included) are stored raw, so the value is scanned as text once the
+/// framing bytes are blanked: control bytes become newlines, which also keeps the binary
+/// sniffing from skipping it. Other values are returned unchanged.
+pub fn textify_kubernetes_protobuf(value: Vec<u8>) -> Vec<u8> {
+    if !value.starts_with(b"k8s\0") {
+        return value;
+    }
+    value
+        .into_iter()
+        .map(|b| match b {
+            b'\t' | b'\n' | b'\r' => b,
+            0..=0x1f | 0x7f => b'\n',
+            _ => b,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubernetes_protobuf_values_become_text() {
+        let v =
+            b"k8s\0\n\x0c\n\x02v1\x12\x06Secret\x12\x1aapi\x12\x14Zq8vK3mT9xLp2RwN7bYc".to_vec();
+        let t = textify_kubernetes_protobuf(v);
+        assert!(!crate::blob::is_binary(&t));
+        assert!(t.ends_with(b"\nZq8vK3mT9xLp2RwN7bYc"));
+        assert_eq!(
+            textify_kubernetes_protobuf(b"a\0b".to_vec()),
+            b"a\0b".to_vec()
+        );
+    }
 
     #[test]
     fn range_end_increments_the_last_byte() {

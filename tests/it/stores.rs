@@ -515,6 +515,11 @@ fn etcd_post(base: &str, call: &str, body: Value) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+fn etcd_put_bytes(base: &str, key: &str, value: &[u8]) {
+    let body = serde_json::json!({"key": STANDARD.encode(key), "value": STANDARD.encode(value)});
+    etcd_post(base, "/v3/kv/put", body);
+}
+
 fn etcd_put_many(base: &str, kvs: &[(String, String)]) {
     for chunk in kvs.chunks(100) {
         let ops: Vec<Value> = chunk
@@ -552,6 +557,14 @@ fn etcd_keys_are_scanned_with_exact_findings() {
         ),
         (format!("{p}x/outside"), outside),
     ];
+    // A Kubernetes Secret as the API server stores it: protobuf behind the `k8s\0` magic.
+    let key_c = acme_token(23);
+    let proto = format!("k8s\0\n\x0c\n\x02v1\x12\x06Secret\x12\x22\n\x03api\x12\x1d{key_c}");
+    etcd_put_bytes(
+        &etcd.url,
+        &format!("{p}/registry/secrets/default/app"),
+        proto.as_bytes(),
+    );
     // More keys than one page, so that pagination is exercised.
     kvs.extend((0..600).map(|i| (format!("{p}/filler/{i:04}"), format!("value {i}"))));
     etcd_put_many(&etcd.url, &kvs);
@@ -566,7 +579,7 @@ fn etcd_keys_are_scanned_with_exact_findings() {
     );
     assert_eq!(code, 1, "{report}");
     assert_eq!(report["scan"]["kind"], "etcd");
-    assert_eq!(report["coverage"]["blobs_scanned"], 604);
+    assert_eq!(report["coverage"]["blobs_scanned"], 605);
     let mut got: Vec<(String, String, String, String)> = findings(&report)
         .iter()
         .map(|f| {
@@ -592,6 +605,12 @@ fn etcd_keys_are_scanned_with_exact_findings() {
             (
                 format!("{base}/app/acme"),
                 key_a,
+                String::new(),
+                "etcd".into()
+            ),
+            (
+                format!("{base}/registry/secrets/default/app"),
+                key_c,
                 String::new(),
                 "etcd".into()
             ),
