@@ -455,11 +455,11 @@ fn etcd() -> Option<Etcd> {
             _dir: None,
         });
     }
-    start_etcd()
+    start_etcd(None)
 }
 
 /// A private etcd on free loopback ports (for tests that change server settings, such as auth).
-fn start_etcd() -> Option<Etcd> {
+fn start_etcd(tls: Option<&std::path::Path>) -> Option<Etcd> {
     let found = std::process::Command::new("etcd")
         .arg("--version")
         .output()
@@ -474,9 +474,15 @@ fn start_etcd() -> Option<Etcd> {
     }
     let dir = tempfile::tempdir().unwrap();
     let (client, peer) = (free_port(), free_port());
-    let url = format!("http://127.0.0.1:{client}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://127.0.0.1:{client}");
     let peer_url = format!("http://127.0.0.1:{peer}");
-    let child = std::process::Command::new("etcd")
+    let mut cmd = std::process::Command::new("etcd");
+    if let Some(dir) = tls {
+        cmd.arg("--cert-file").arg(dir.join("srv.pem"));
+        cmd.arg("--key-file").arg(dir.join("srv.key"));
+    }
+    let child = cmd
         .args(["--name", "kt", "--data-dir"])
         .arg(dir.path().join("data"))
         .args([
@@ -497,13 +503,19 @@ fn start_etcd() -> Option<Etcd> {
         child: Some(child),
         _dir: Some(dir),
     };
+    let agent = match tls {
+        Some(dir) => tls_agent(&dir.join("ca.pem")),
+        None => ureq::Agent::new_with_defaults(),
+    };
+    let mut last = String::new();
     for _ in 0..100 {
-        if ureq::get(format!("{}/health", etcd.url)).call().is_ok() {
-            return Some(etcd);
+        match agent.get(format!("{}/health", etcd.url)).call() {
+            Ok(_) => return Some(etcd),
+            Err(e) => last = e.to_string(),
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    panic!("etcd did not come up at {}", etcd.url);
+    panic!("etcd did not come up at {}: {last}", etcd.url);
 }
 
 fn etcd_post(base: &str, call: &str, body: Value) -> Value {
@@ -630,7 +642,7 @@ fn unreachable_etcd_exits_2_naming_the_address() {
 
 #[test]
 fn etcd_with_auth_needs_and_uses_the_user() {
-    let Some(etcd) = start_etcd() else { return };
+    let Some(etcd) = start_etcd(None) else { return };
     let key = acme_token(30);
     etcd_put_many(&etcd.url, &[("/svc/key".to_string(), key.clone())]);
     let u = &etcd.url;
@@ -710,4 +722,126 @@ fn codex_toml_and_compose_environment_lists() {
             6
         )]
     );
+}
+
+/// An HTTP client that trusts the CA in `ca` (PEM).
+fn tls_agent(ca: &std::path::Path) -> ureq::Agent {
+    let cert = ureq::tls::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
+    ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[cert]))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// A CA and a server certificate for 127.0.0.1 made with `openssl`, or `None` without it.
+fn make_certs(dir: &std::path::Path) -> Option<()> {
+    let ssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let ok = ssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=kt-ca",
+    ]) && ssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "srv.key",
+        "-out",
+        "srv.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]) && ssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    ok.then_some(())
+}
+
+#[test]
+fn etcds_uses_the_given_ca_and_rejects_an_unknown_issuer() {
+    let certs = tempfile::tempdir().unwrap();
+    if make_certs(certs.path()).is_none() {
+        eprintln!("skipping the etcds test: openssl is not available");
+        return;
+    }
+    let Some(etcd) = start_etcd(Some(certs.path())) else {
+        return;
+    };
+    let host = etcd.url.trim_start_matches("https://").to_string();
+    let key = acme_token(50);
+    let ca = certs.path().join("ca.pem");
+    let agent = tls_agent(&ca);
+    let body =
+        serde_json::json!({"key": STANDARD.encode("/tls/key"), "value": STANDARD.encode(&key)});
+    agent
+        .post(format!("{}/v3/kv/put", etcd.url))
+        .send(body.to_string())
+        .expect("put over TLS");
+
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let target = format!("etcds://{host}/tls/");
+    let ca_arg = ca.display().to_string();
+    let (code, report) = run_json(
+        &[
+            "scan",
+            &target,
+            "--rules",
+            &rules,
+            "--no-redact",
+            "--etcd-ca",
+            &ca_arg,
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{report}");
+    let f = findings(&report);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["secret"], key.as_str());
+    assert_eq!(f[0]["location"]["path"], format!("etcds://{host}/tls/key"));
+    let (code, _, err) = run(&["scan", &target, "--rules", &rules], fx.path());
+    assert_eq!(
+        code, 2,
+        "a server signed by an unknown CA must be refused: {err}"
+    );
+    assert!(err.contains(&host), "{err}");
 }
