@@ -84,7 +84,13 @@ pub fn leaf_findings(
             return Vec::new();
         }
     }
-    let raw = matcher.scan(leaf.text.as_bytes());
+    // A value written verbatim was already matched by the plain scan; only decoded or escaped
+    // values need the matcher again.
+    let raw = if at.is_some() && leaf.anchor.is_none() {
+        Vec::new()
+    } else {
+        matcher.scan(leaf.text.as_bytes())
+    };
     let mut out = Vec::new();
     for m in &raw {
         let rule = ctx.set.rule(m.rule_index);
