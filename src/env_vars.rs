@@ -10,3 +10,7 @@ pub const HOME: &str = "HOME";
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Proxy for `--verify` requests (the `--verify-proxy` flag wins).
 pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
+/// Password for `--etcd-user` (the `--etcd-password` flag wins).
+pub const KEYTRACE_ETCD_PASSWORD: &str = "KEYTRACE_ETCD_PASSWORD";
+/// etcd endpoint the etcd integration test uses (set by `.ci/run`).
+pub const KEYTRACE_TEST_ETCD: &str = "KEYTRACE_TEST_ETCD";

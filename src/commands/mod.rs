@@ -2,6 +2,7 @@
 //! together for one command; none of them prints outside `output`.
 
 pub mod baseline;
+pub mod config_stores;
 pub mod git_scan;
 pub mod install_hook;
 pub mod merge;

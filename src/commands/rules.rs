@@ -22,6 +22,7 @@ pub fn load_ruleset(extra: &[PathBuf]) -> anyhow::Result<(Vec<Rule>, RuleSet)> {
     // Descriptors of the generic detector's rule ids: metadata for reporters only, never matched
     // by the RuleSet (the generic detector is code; see src/generic/catalog.rs).
     all.extend(crate::generic::descriptors());
+    all.extend(crate::source::config_stores::descriptors());
     rules::check_unique_ids(&all)?;
     Ok((all, set))
 }

@@ -128,6 +128,33 @@ fn collect(
             repository,
         });
     }
+    if args.stores.config_stores {
+        let findings = super::config_stores::scan_home(
+            args.stores.home.as_deref(),
+            args.max_file_size,
+            set,
+            coverage,
+        )?;
+        return Ok(Collected {
+            kind: "config-stores",
+            findings,
+            repository: None,
+        });
+    }
+    if super::config_stores::has_etcd_target(targets) {
+        let findings = super::config_stores::scan_etcd(
+            targets,
+            &args.stores,
+            args.max_file_size,
+            set,
+            coverage,
+        )?;
+        return Ok(Collected {
+            kind: "etcd",
+            findings,
+            repository: None,
+        });
+    }
     if targets.iter().any(|t| t == "-") {
         return Ok(Collected {
             kind: "stdin",

@@ -2,5 +2,6 @@
 //! etcd, standard input). Each source yields blobs with their origin; none formats or matches.
 
 pub mod config_stores;
+pub mod etcd;
 pub mod fs;
 pub mod git;

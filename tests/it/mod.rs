@@ -8,4 +8,5 @@ mod policy;
 mod reports;
 mod rules;
 mod scan_dir;
+mod stores;
 mod sweep;

@@ -1,18 +1,110 @@
-//! Config stores: known credential and agent config files, parsed structurally.
+//! Config stores: known credential and agent config files (MCP servers, `.env`, docker,
+//! kubeconfig, cloud CLIs, notebooks, Kubernetes manifests), parsed structurally.
+//!
+//! Why structurally: a plain-text scan finds a key but not where it is used. Parsing tells which
+//! key path holds it (`mcpServers.github.env.GITHUB_TOKEN`), which tool consumes it (the MCP
+//! server's command), and lets encoded values (docker `auth`, Kubernetes `Secret` data,
+//! kubeconfig `*-data`) be decoded before matching. Flow: path → [`registry`] store → [`parse`]
+//! into leaves ([`walk`]) → [`findings`]. A file of a known store that does not parse falls back
+//! to the plain-text scan, and the fallback is counted.
+
+pub mod findings;
+pub mod home;
+pub mod parse;
+pub mod registry;
+pub mod walk;
+
+pub use findings::{NAMED_SECRET_ID, descriptors};
+
+use findings::Claim;
 
 use crate::blob::Origin;
-use crate::coverage::Coverage;
-use crate::finding::Finding;
+use crate::coverage::{Coverage, SkipReason};
+use crate::finding::{Finding, LineIndex};
 use crate::matcher::{Matcher, RuleSet};
 
 /// Claim a file whose name marks it as a known config store and scan it structurally.
 /// Returns `None` for any other file (it is then scanned as plain text).
 pub fn structured_scan(
-    _set: &RuleSet,
-    _matcher: &mut Matcher<'_>,
-    _bytes: &[u8],
-    _origin: &Origin,
-    _coverage: &Coverage,
+    set: &RuleSet,
+    matcher: &mut Matcher<'_>,
+    bytes: &[u8],
+    origin: &Origin,
+    coverage: &Coverage,
 ) -> Option<Vec<Finding>> {
-    None
+    let store = registry::store_for_path(&origin.path)?;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let parsed = match parse::parse(&store, text) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        // Any YAML file is a candidate manifest; most that fail to parse are templates.
+        Err(_) if store.name == registry::KUBERNETES.name => return None,
+        Err(e) => {
+            coverage.note(format!(
+                "{}: not valid {} ({e}); scanned as plain text",
+                origin.path, store.name
+            ));
+            coverage.skip(SkipReason::ParseFallback);
+            return None;
+        }
+    };
+    for _ in 0..parsed.walk.k8s_refs {
+        coverage.reference("kubernetes-secret-ref");
+    }
+    let index = LineIndex::new(bytes);
+    let ctx = findings::Ctx {
+        set,
+        bytes,
+        index: &index,
+        origin,
+        coverage,
+        store: store.name,
+    };
+    let mut base: Vec<(Finding, Claim)> =
+        crate::detect::findings_in_blob(set, matcher, bytes, origin)
+            .into_iter()
+            .map(|f| (f, Claim::Free))
+            .collect();
+    let mut cursor = 0;
+    let mut out = Vec::new();
+    for leaf in &parsed.walk.leaves {
+        let tool = mcp_tool(&parsed.docs, &leaf.key);
+        out.extend(findings::leaf_findings(
+            &ctx,
+            matcher,
+            leaf,
+            tool,
+            &mut cursor,
+            &mut base,
+        ));
+    }
+    // A plain-text finding that a decoded or unescaped value also produced is the same secret at
+    // the same place: keep the one with the key path.
+    let same = |a: &Finding, b: &Finding| {
+        a.props.secret_sha256 == b.props.secret_sha256
+            && a.location.start_line == b.location.start_line
+            && a.location.start_column == b.location.start_column
+    };
+    for (mut f, state) in base {
+        if state == Claim::Superseded || out.iter().any(|o| same(o, &f)) {
+            continue;
+        }
+        if state == Claim::Free {
+            f.props.store = Some(
+                origin
+                    .store
+                    .clone()
+                    .unwrap_or_else(|| store.name.to_string()),
+            );
+        }
+        out.push(f);
+    }
+    Some(out)
+}
+
+fn mcp_tool(docs: &[serde_json::Value], key: &str) -> Option<String> {
+    match docs {
+        [doc] => walk::mcp_tool(doc, key),
+        _ => None,
+    }
 }

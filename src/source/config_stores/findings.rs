@@ -1,0 +1,370 @@
+//! Leaves → findings. Each value is run through the provider rules on its own; where none
+//! matched, a value assigned to a credential-like name that looks random is reported as
+//! `config-store-named-secret`. References to secret managers are counted, never reported.
+//! Locations point into the file: a match is looked up as written, near its value.
+
+use super::walk::Leaf;
+use crate::blob::Origin;
+use crate::coverage::Coverage;
+use crate::detect::INLINE_ALLOW;
+use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
+use crate::matcher::entropy::shannon_entropy;
+use crate::matcher::noise::{is_placeholder, is_reference, reference_kind};
+use crate::matcher::{Matcher, RuleSet, secret_sha256};
+use crate::rules::{Confidence, Rule, Severity};
+use std::ops::Range;
+
+/// Rule id of a credential-named, random-looking value that no provider rule matched.
+pub const NAMED_SECRET_ID: &str = "config-store-named-secret";
+
+/// The descriptor of `config-store-named-secret`, for SARIF metadata and `rules list`.
+pub fn descriptors() -> Vec<Rule> {
+    vec![Rule {
+        id: NAMED_SECRET_ID.to_string(),
+        name: "Secret in a config store".to_string(),
+        provider: "config-store".to_string(),
+        category: "generic".to_string(),
+        keywords: Vec::new(),
+        pattern: r"(?P<secret>\S{12,})".to_string(),
+        min_entropy: Some(MIN_ENTROPY),
+        validator: None,
+        long_lived: true,
+        severity: Severity::High,
+        confidence: Confidence::Medium,
+        max_span: 512,
+        description: "A random-looking literal value under a credential-like key (`*_API_KEY`, \
+            `*_TOKEN`, `*_SECRET`, `password`, `auth`) of a known credential or AI-agent config \
+            file (MCP servers, `.env`, docker, kubeconfig, cloud CLIs). No provider format \
+            matched, so the kind of key is unknown; `config_key` names where it sits."
+            .to_string(),
+        remediation: "Rotate the credential, then replace the literal with a reference the tool \
+            resolves at run time (an environment variable, `op://`, a secret manager) so the \
+            file holds no secret."
+            .to_string(),
+        examples: Vec::new(),
+        negative_examples: Vec::new(),
+    }]
+}
+
+const MIN_ENTROPY: f64 = 3.0;
+const MIN_LEN: usize = 12;
+
+/// Everything the findings of one file share.
+pub struct Ctx<'a> {
+    pub set: &'a RuleSet,
+    pub bytes: &'a [u8],
+    pub index: &'a LineIndex,
+    pub origin: &'a Origin,
+    pub coverage: &'a Coverage,
+    pub store: &'static str,
+}
+
+/// Findings of one leaf. `base` holds the plain-text findings of the whole file: those inside
+/// the value as written are claimed (given the leaf's key path) instead of scanning again. A
+/// value that is decoded or not written verbatim is matched on its own. `cursor` is where the
+/// previous leaf was found; values are looked up from there first, so repeated values point at
+/// their own line.
+pub fn leaf_findings(
+    ctx: &Ctx<'_>,
+    matcher: &mut Matcher<'_>,
+    leaf: &Leaf,
+    tool: Option<String>,
+    cursor: &mut usize,
+    base: &mut [(Finding, Claim)],
+) -> Vec<Finding> {
+    let written = leaf.anchor.as_deref().unwrap_or(&leaf.text);
+    let at = find_from(ctx.bytes, written.as_bytes(), *cursor);
+    if let Some(at) = at {
+        *cursor = at;
+    }
+    if let Some(at) = at {
+        let claimed = claim(ctx, leaf, &tool, at..at + written.len(), base);
+        // A decoded value supersedes whatever the plain scan saw in its encoding.
+        if claimed && leaf.anchor.is_none() {
+            return Vec::new();
+        }
+    }
+    // A value written verbatim was already matched by the plain scan; only decoded or escaped
+    // values need the matcher again.
+    let raw = if at.is_some() && leaf.anchor.is_none() {
+        Vec::new()
+    } else {
+        matcher.scan(leaf.text.as_bytes())
+    };
+    let mut out = Vec::new();
+    for m in &raw {
+        let rule = ctx.set.rule(m.rule_index);
+        let secret = &leaf.text[m.secret.clone()];
+        let span = locate(ctx.bytes, secret, leaf, at);
+        let mut f = finding(ctx, leaf, rule, secret, span.clone());
+        f.props.tool = tool.clone();
+        crate::attribution::apply_identity(&mut f, leaf.text.as_bytes(), m.secret.clone());
+        out.push(f);
+    }
+    if !raw.is_empty() {
+        return out;
+    }
+    if let Some(kind) = reference(&leaf.text) {
+        ctx.coverage.reference(kind);
+        return out;
+    }
+    if named_secret(leaf) {
+        let rule = &descriptors()[0];
+        let span = locate(ctx.bytes, &leaf.text, leaf, at);
+        let mut f = finding(ctx, leaf, rule, &leaf.text, span);
+        f.props.tool = tool;
+        out.push(f);
+    }
+    out
+}
+
+/// What became of a plain-text finding of a store file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Inside no value seen so far.
+    Free,
+    /// Inside a value: carries that value's key path.
+    Claimed,
+    /// Inside an encoded value, which was decoded and scanned instead.
+    Superseded,
+}
+
+/// Give the leaf's key path, store and tool to every unclaimed plain-text finding inside
+/// `span` (or, for a decoded leaf, supersede them); true when there was one.
+fn claim(
+    ctx: &Ctx<'_>,
+    leaf: &Leaf,
+    tool: &Option<String>,
+    span: Range<usize>,
+    base: &mut [(Finding, Claim)],
+) -> bool {
+    let start = ctx.index.position(ctx.bytes, span.start);
+    let end = ctx.index.position(ctx.bytes, span.end);
+    let mut any = false;
+    for (f, state) in base.iter_mut().filter(|(_, c)| *c == Claim::Free) {
+        let l = &f.location;
+        if (l.start_line, l.start_column) >= start && (l.end_line, l.end_column) <= end {
+            any = true;
+            if leaf.anchor.is_some() {
+                *state = Claim::Superseded;
+                continue;
+            }
+            f.props.config_key = Some(leaf.key.clone());
+            f.props.store = Some(store_of(ctx, leaf));
+            f.props.tool = tool.clone();
+            *state = Claim::Claimed;
+        }
+    }
+    any
+}
+
+/// The store reported for a leaf: its own (Kubernetes `Secret`), the origin's, else the file's.
+pub fn store_of(ctx: &Ctx<'_>, leaf: &Leaf) -> String {
+    match (leaf.store, &ctx.origin.store) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => ctx.store.to_string(),
+    }
+}
+
+/// The kind of reference a value holds: a secret manager, or `${VAR}` (`env-var`).
+fn reference(text: &str) -> Option<&'static str> {
+    if let Some(kind) = reference_kind(text) {
+        return Some(kind);
+    }
+    let t = text.trim();
+    let var = (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("$env:") || t.starts_with("${env:"))
+        || (t.starts_with('$')
+            && t[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    (var && t.len() > 1).then_some("env-var")
+}
+
+/// A credential-like name holding a random-looking literal.
+fn named_secret(leaf: &Leaf) -> bool {
+    let v = leaf.text.trim();
+    if credential_name(&leaf.name) && v.contains("PRIVATE KEY-----") {
+        return true;
+    }
+    (leaf.password || credential_name(&leaf.name))
+        && v.len() >= MIN_LEN
+        && !v.contains(char::is_whitespace)
+        && shannon_entropy(v.as_bytes()) >= MIN_ENTROPY
+        && !is_placeholder(v.as_bytes())
+        && !is_reference(v.as_bytes())
+}
+
+/// `*_API_KEY`, `*_TOKEN`, `*_SECRET`, `password`, `auth`, `client-key-data`...
+pub fn credential_name(name: &str) -> bool {
+    let words = split_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    const STRONG: &[&str] = &[
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "secret",
+        "token",
+        "auth",
+        "apikey",
+        "credential",
+        "credentials",
+        "authtoken",
+        "pat",
+        "passphrase",
+    ];
+    // Run-together names: `identitytoken`, `clientsecret`, `dbpassword`.
+    const SUFFIXES: &[&str] = &["token", "secret", "password", "passwd", "apikey"];
+    let run_together = words
+        .iter()
+        .any(|w| SUFFIXES.iter().any(|s| w.len() > s.len() && w.ends_with(s)));
+    if run_together || STRONG.iter().any(|w| has(w)) {
+        return !["path", "file", "url", "type", "name", "id"]
+            .iter()
+            .any(|w| words.last().is_some_and(|l| l == w));
+    }
+    // `key` counts when qualified: api_key, access_key, private_key, client-key...
+    const KEY_QUALIFIERS: &[&str] = &[
+        "api",
+        "access",
+        "private",
+        "client",
+        "signing",
+        "encryption",
+        "master",
+        "secret",
+        "service",
+        "account",
+        "license",
+    ];
+    words
+        .windows(2)
+        .any(|w| w[1] == "key" && KEY_QUALIFIERS.contains(&w[0].as_str()))
+}
+
+/// Lowercase words of a name: split at `_`, `-`, `.`, `/`, `:` and camelCase boundaries.
+fn split_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let from = from.min(hay.len());
+    memchr::memmem::find(&hay[from..], needle)
+        .map(|i| i + from)
+        .or_else(|| memchr::memmem::find(hay, needle))
+}
+
+/// Where `secret` sits in the file: as written near its value, else the (encoded) value, else
+/// the start of the file.
+fn locate(bytes: &[u8], secret: &str, leaf: &Leaf, value_at: Option<usize>) -> Range<usize> {
+    if leaf.anchor.is_none()
+        && let Some(at) = find_from(bytes, secret.as_bytes(), value_at.unwrap_or(0))
+    {
+        return at..at + secret.len();
+    }
+    match (value_at, &leaf.anchor) {
+        (Some(at), Some(anchor)) => at..at + anchor.len(),
+        _ => 0..0,
+    }
+}
+
+fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<usize>) -> Finding {
+    let sha = secret_sha256(secret.as_bytes());
+    let location = ctx
+        .index
+        .locate(ctx.bytes, &ctx.origin.path, span.start, span.end);
+    let line = ctx.index.line_text(ctx.bytes, location.start_line);
+    let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
+    let store = store_of(ctx, leaf);
+    Finding {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        severity: rule.severity,
+        confidence: rule.confidence,
+        fails: true,
+        location,
+        fingerprint: fingerprint(&rule.id, &sha, ""),
+        props: Properties {
+            provider: rule.provider.clone(),
+            category: rule.category.clone(),
+            long_lived: rule.long_lived,
+            redacted: redact(secret),
+            secret_sha256: sha,
+            source: ctx.origin.source,
+            store: Some(store),
+            config_key: Some(leaf.key.clone()),
+            generic: rule.is_generic(),
+            suppressed_by: inline_allowed.then(|| "inline:keytrace:allow".to_string()),
+            ..Properties::default()
+        },
+        secret: Some(secret.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names() {
+        for n in [
+            "OPENAI_API_KEY",
+            "GITHUB_TOKEN",
+            "client_secret",
+            "password",
+            "auth",
+            "apiKey",
+            "client-key-data",
+            "_authToken",
+            "aws_secret_access_key",
+            "identitytoken",
+            "CLIENTSECRET",
+        ] {
+            assert!(credential_name(n), "{n}");
+        }
+        for n in [
+            "command",
+            "url",
+            "token_file",
+            "password_path",
+            "keyboard",
+            "sortKey",
+            "name",
+        ] {
+            assert!(!credential_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn references_are_recognised() {
+        assert_eq!(reference("${GITHUB_TOKEN}"), Some("env-var"));
+        assert_eq!(reference("$TOKEN"), Some("env-var"));
+        assert_eq!(reference("op://vault/item/field"), Some("1password"));
+        assert_eq!(reference("plain"), None);
+    }
+}

@@ -1,0 +1,323 @@
+//! Parsed documents → leaves: every string value with its dotted key path, plus the special
+//! cases that need the structure around a value (docker `auth`, kubeconfig key data, Kubernetes
+//! `Secret` data, `env` lists, MCP server entries).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+
+/// One string value of a store, ready to be scanned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Leaf {
+    /// Dotted key path (`mcpServers.github.env.GITHUB_TOKEN`, arrays as `[i]`).
+    pub key: String,
+    /// The name the value is assigned to (the last key, or an `env` entry's `name`).
+    pub name: String,
+    /// The text to scan.
+    pub text: String,
+    /// The text as written in the file, when `text` was decoded from it (base64).
+    pub anchor: Option<String>,
+    /// Store override (Kubernetes `Secret` objects).
+    pub store: Option<&'static str>,
+    /// True when the value is a password by construction (docker `auth`, netrc `password`).
+    pub password: bool,
+}
+
+/// What a walk collects besides leaves.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub leaves: Vec<Leaf>,
+    /// Kubernetes `secretKeyRef`/`secretRef` references met on the way.
+    pub k8s_refs: u64,
+}
+
+impl Walk {
+    fn push(&mut self, key: &str, name: &str, text: &str) {
+        self.leaves.push(Leaf {
+            key: key.to_string(),
+            name: name.to_string(),
+            text: text.to_string(),
+            ..Leaf::default()
+        });
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Walk a whole document.
+pub fn walk_document(doc: &Value, out: &mut Walk) {
+    walk(doc, "", "", out);
+}
+
+fn walk(v: &Value, path: &str, name: &str, out: &mut Walk) {
+    match v {
+        Value::String(s) => out.push(path, name, s),
+        Value::Number(n) => out.push(path, name, &n.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk_item(item, &format!("{path}[{i}]"), name, out);
+            }
+        }
+        Value::Object(map) => walk_map(map, path, out),
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+/// An array item: `NAME=value` strings in an `environment` list are split at `=`.
+fn walk_item(item: &Value, path: &str, name: &str, out: &mut Walk) {
+    if let (Value::String(s), true) = (item, name.eq_ignore_ascii_case("environment"))
+        && let Some((k, val)) = s.split_once('=')
+    {
+        out.push(path, k.trim(), val);
+        return;
+    }
+    walk(item, path, name, out);
+}
+
+fn walk_map(map: &Map<String, Value>, path: &str, out: &mut Walk) {
+    if map.contains_key("secretKeyRef") || map.contains_key("secretRef") {
+        out.k8s_refs += 1;
+    }
+    // `{name: X, value: Y}` (container and exec `env` entries): Y is assigned to X.
+    let entry_name = match (map.get("name"), map.get("value")) {
+        (Some(Value::String(n)), Some(Value::String(_))) => Some(n.as_str()),
+        _ => None,
+    };
+    for (k, v) in map {
+        let p = join(path, k);
+        if k == "name" && entry_name.is_some() {
+            continue;
+        }
+        let name = match (k.as_str(), entry_name) {
+            ("value", Some(n)) => n,
+            _ => k.as_str(),
+        };
+        if k == "auth"
+            && let Value::String(s) = v
+            && let Some(leaf) = docker_auth(&p, s)
+        {
+            out.leaves.push(leaf);
+            continue;
+        }
+        if k.ends_with("-data")
+            && let Value::String(s) = v
+            && let Some(text) = decode_base64_text(s)
+        {
+            out.leaves.push(Leaf {
+                key: p,
+                name: k.clone(),
+                text,
+                anchor: Some(s.clone()),
+                ..Leaf::default()
+            });
+            continue;
+        }
+        walk(v, &p, name, out);
+    }
+}
+
+/// Docker's `auth`: base64 of `user:password`; the password is the secret.
+fn docker_auth(key: &str, raw: &str) -> Option<Leaf> {
+    let decoded = decode_base64_text(raw)?;
+    let (_, password) = decoded.split_once(':')?;
+    Some(Leaf {
+        key: key.to_string(),
+        name: "password".to_string(),
+        text: password.to_string(),
+        anchor: Some(raw.to_string()),
+        password: true,
+        ..Leaf::default()
+    })
+}
+
+/// Base64 that decodes to UTF-8 text, else `None`.
+pub fn decode_base64_text(raw: &str) -> Option<String> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = STANDARD.decode(compact.as_bytes()).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// A Kubernetes object: `Secret` `data` values are decoded, `stringData` kept, and both are
+/// reported under the `kubernetes-secret-manifest` store; everything else is walked as usual.
+pub fn walk_kubernetes(doc: &Value, out: &mut Walk) {
+    let is_secret = doc.get("kind").and_then(Value::as_str) == Some("Secret");
+    let Some(map) = doc.as_object() else {
+        return;
+    };
+    if !is_secret {
+        walk_map(map, "", out);
+        return;
+    }
+    for (k, v) in map {
+        match (k.as_str(), v) {
+            ("data", Value::Object(data)) => {
+                for (dk, dv) in data {
+                    let Value::String(raw) = dv else { continue };
+                    let text = decode_base64_text(raw).unwrap_or_else(|| raw.clone());
+                    out.leaves.push(Leaf {
+                        key: format!("data.{dk}"),
+                        name: dk.clone(),
+                        text,
+                        anchor: Some(raw.clone()),
+                        store: Some(super::registry::KUBERNETES_SECRET),
+                        ..Leaf::default()
+                    });
+                }
+            }
+            ("stringData", Value::Object(data)) => {
+                let start = out.leaves.len();
+                walk_map(data, "stringData", out);
+                for leaf in &mut out.leaves[start..] {
+                    leaf.store = Some(super::registry::KUBERNETES_SECRET);
+                }
+            }
+            _ => walk(v, k, k, out),
+        }
+    }
+}
+
+/// True when a YAML document is a Kubernetes object.
+pub fn is_kubernetes(doc: &Value) -> bool {
+    doc.get("apiVersion").is_some_and(Value::is_string)
+        && doc.get("kind").is_some_and(Value::is_string)
+}
+
+/// A Jupyter notebook: each cell's source and each output's text, joined into one text per
+/// field; images and other binary outputs are skipped.
+pub fn walk_notebook(doc: &Value, out: &mut Walk) {
+    let Some(cells) = doc.get("cells").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, cell) in cells.iter().enumerate() {
+        if let Some(src) = cell.get("source") {
+            push_text(out, &format!("cells[{i}].source"), src);
+        }
+        let outputs = cell.get("outputs").and_then(Value::as_array);
+        for (j, output) in outputs.into_iter().flatten().enumerate() {
+            let base = format!("cells[{i}].outputs[{j}]");
+            if let Some(t) = output.get("text") {
+                push_text(out, &format!("{base}.text"), t);
+            }
+            let data = output.get("data").and_then(Value::as_object);
+            for (mime, v) in data.into_iter().flatten() {
+                if mime.starts_with("text/") || mime.ends_with("json") {
+                    push_text(out, &format!("{base}.data.{mime}"), v);
+                }
+            }
+        }
+    }
+}
+
+fn push_text(out: &mut Walk, key: &str, v: &Value) {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
+        _ => return,
+    };
+    out.push(key, "", &text);
+}
+
+/// The MCP server a key path belongs to, described as `mcp:<name> (<command> <args…>)` or
+/// `mcp:<name> (<url>)`, looked up in the document.
+pub fn mcp_tool(doc: &Value, key: &str) -> Option<String> {
+    for section in ["mcpServers", "servers", "context_servers", "mcp_servers"] {
+        let Some(rest) = key.strip_prefix(section).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        let servers = doc.get(section)?.as_object()?;
+        let (name, server) = servers
+            .iter()
+            .filter(|(n, _)| rest == n.as_str() || rest.starts_with(&format!("{n}.")))
+            .max_by_key(|(n, _)| n.len())?;
+        return Some(describe_server(name, server));
+    }
+    None
+}
+
+fn describe_server(name: &str, server: &Value) -> String {
+    let command = server.get("command");
+    let cmd = command.and_then(|c| c.as_str().or_else(|| c.get("path").and_then(Value::as_str)));
+    if let Some(cmd) = cmd {
+        let args: Vec<&str> = server
+            .get("args")
+            .or_else(|| command.and_then(|c| c.get("args")))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let line = std::iter::once(cmd)
+            .chain(args)
+            .collect::<Vec<_>>()
+            .join(" ");
+        return format!("mcp:{name} ({line})");
+    }
+    match server
+        .get("url")
+        .or_else(|| server.get("serverUrl"))
+        .and_then(Value::as_str)
+    {
+        Some(url) => format!("mcp:{name} ({url})"),
+        None => format!("mcp:{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn leaves(doc: Value) -> Vec<(String, String, String)> {
+        let mut w = Walk::default();
+        walk_document(&doc, &mut w);
+        w.leaves
+            .into_iter()
+            .map(|l| (l.key, l.name, l.text))
+            .collect()
+    }
+
+    #[test]
+    fn key_paths_are_dotted_with_indices() {
+        let got = leaves(json!({"a": {"b": ["x", {"c": "y"}]}}));
+        assert_eq!(
+            got,
+            vec![
+                ("a.b[0]".into(), "b".into(), "x".into()),
+                ("a.b[1].c".into(), "c".into(), "y".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn env_entries_take_their_name() {
+        let got = leaves(json!({"env": [{"name": "API_TOKEN", "value": "v"}]}));
+        assert_eq!(
+            got,
+            vec![("env[0].value".into(), "API_TOKEN".into(), "v".into())]
+        );
+    }
+
+    #[test]
+    fn docker_auth_yields_the_password() {
+        // base64("bob:s3cret")
+        let got = leaves(json!({"auths": {"r.io": {"auth": "Ym9iOnMzY3JldA=="}}}));
+        assert_eq!(
+            got,
+            vec![("auths.r.io.auth".into(), "password".into(), "s3cret".into())]
+        );
+    }
+
+    #[test]
+    fn mcp_tool_names_command_and_args() {
+        let doc = json!({"mcpServers": {"gh": {"command": "npx", "args": ["-y", "srv"]}}});
+        assert_eq!(
+            mcp_tool(&doc, "mcpServers.gh.env.TOKEN").as_deref(),
+            Some("mcp:gh (npx -y srv)")
+        );
+        assert_eq!(mcp_tool(&doc, "other.gh"), None);
+    }
+}
