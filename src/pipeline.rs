@@ -131,6 +131,28 @@ pub fn scan_git_blobs(
     coverage: &Coverage,
     bar: &indicatif::ProgressBar,
 ) -> Vec<(git2::Oid, Vec<Finding>)> {
+    scan_git_blobs_at(
+        git_dir,
+        blobs,
+        &|_| String::new(),
+        set,
+        limits,
+        coverage,
+        bar,
+    )
+}
+
+/// As [`scan_git_blobs`], naming each blob by a path it appears at, so that config-store
+/// parsing recognises store files in history too.
+pub fn scan_git_blobs_at(
+    git_dir: &std::path::Path,
+    blobs: &[git2::Oid],
+    path_of: &(dyn Fn(git2::Oid) -> String + Sync),
+    set: &RuleSet,
+    limits: Limits,
+    coverage: &Coverage,
+    bar: &indicatif::ProgressBar,
+) -> Vec<(git2::Oid, Vec<Finding>)> {
     let mut out: Vec<(git2::Oid, Vec<Finding>)> = blobs
         .par_iter()
         .map_init(
@@ -140,7 +162,7 @@ pub fn scan_git_blobs(
                 let repo = repo.as_ref()?;
                 let bytes = read_git_blob(repo, *oid, limits, coverage)?;
                 let origin = Origin {
-                    path: String::new(),
+                    path: path_of(*oid),
                     source: SourceKind::GitHistory,
                     store: None,
                 };

@@ -38,8 +38,16 @@ pub fn scan_history(
         max_file_size: args.max_file_size,
     };
     let git_dir = repo.path().to_path_buf();
+    let path_of = |oid: Oid| {
+        index
+            .blobs
+            .get(&oid)
+            .and_then(|p| p.first())
+            .map(|(p, _)| index.paths[*p as usize].clone())
+            .unwrap_or_default()
+    };
     let scanned = pipeline::with_threads(args.threads, || {
-        pipeline::scan_git_blobs(&git_dir, &blobs, set, limits, coverage, &bar)
+        pipeline::scan_git_blobs_at(&git_dir, &blobs, &path_of, set, limits, coverage, &bar)
     });
     bar.finish_and_clear();
     warn_missing(path, coverage);
@@ -128,8 +136,10 @@ fn scan_added(
     };
     let bar = indicatif::ProgressBar::hidden();
     let git_dir = repo.path().to_path_buf();
+    let paths: HashMap<Oid, String> = added.iter().map(|a| (a.blob, a.path.clone())).collect();
+    let path_of = |oid: Oid| paths.get(&oid).cloned().unwrap_or_default();
     let scanned: HashMap<Oid, Vec<Finding>> = pipeline::with_threads(args.threads, || {
-        pipeline::scan_git_blobs(&git_dir, &blobs, set, limits, coverage, &bar)
+        pipeline::scan_git_blobs_at(&git_dir, &blobs, &path_of, set, limits, coverage, &bar)
     })
     .into_iter()
     .collect();

@@ -312,3 +312,19 @@ fn history_findings_are_owned_by_the_introducing_commits_codeowners() {
     assert_eq!(b["owner"], "bob@example.com");
     assert_eq!(b["owner_source"], "git-author");
 }
+
+#[test]
+fn config_stores_are_parsed_in_history_too() {
+    let fx = repo();
+    fx.write(
+        ".mcp.json",
+        format!(r#"{{"mcpServers": {{"acme": {{"command": "npx", "args": ["acme-mcp"], "env": {{"ACME_TOKEN": "{}"}}}}}}}}"#, acme_token(30)),
+    );
+    commit(&fx, ALICE, 1, "mcp config");
+    std::fs::remove_file(fx.path().join(".mcp.json")).unwrap();
+    commit(&fx, ALICE, 2, "removed");
+    let found = acme_findings(&fx, &["scan", "--history", "."]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["config_key"], "mcpServers.acme.env.ACME_TOKEN");
+    assert!(found[0]["tool"].as_str().unwrap().starts_with("mcp:acme"));
+}

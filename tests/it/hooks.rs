@@ -75,11 +75,13 @@ fn installed_hook_blocks_a_key_accepts_clean_and_baselined_commits() {
         !out.status.success(),
         "a commit adding a key must be refused"
     );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("github-classic-pat"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    // git runs hooks with their standard output sent to standard error.
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
+    assert!(said.contains("github-classic-pat"), "{said}");
 
     let out = super::common::keytrace()
         .args([
