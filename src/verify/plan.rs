@@ -43,15 +43,20 @@ pub struct GcpKey {
 impl Credential {
     /// A stable key for deduplication that does not hold the secret itself.
     fn key(&self) -> String {
-        let parts: Vec<&str> = match self {
-            Credential::Token(t) => vec![t],
-            Credential::Aws { key_id, secret } => vec![key_id, secret],
+        let parts: Vec<String> = match self {
+            Credential::Token(t) => vec![t.clone()],
+            Credential::Aws { key_id, secret } => vec![key_id.clone(), secret.clone()],
             Credential::Twilio {
                 account_sid,
                 auth_token,
-            } => vec![account_sid, auth_token],
-            Credential::Gcp(k) => vec![&k.client_email, &k.private_key_pem],
-            Credential::Dockerhub { username, token } => vec![username, token],
+            } => vec![account_sid.clone(), auth_token.clone()],
+            // The same key found as a whole key file and as a bare PEM differs only in
+            // whitespace and line breaks.
+            Credential::Gcp(k) => vec![
+                k.client_email.clone(),
+                k.private_key_pem.split_whitespace().collect(),
+            ],
+            Credential::Dockerhub { username, token } => vec![username.clone(), token.clone()],
         };
         hex::encode(Sha256::digest(parts.join("\0").as_bytes()))
     }

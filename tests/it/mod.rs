@@ -1,3 +1,4 @@
 pub mod common;
 mod rules;
 mod scan_dir;
+mod verify;
