@@ -213,6 +213,40 @@ mod tests {
     }
 
     #[test]
+    fn no_more_checks_run_at_once_than_the_concurrency_allows() {
+        use std::sync::atomic::AtomicUsize;
+        use std::time::Duration;
+        struct Slow {
+            now: AtomicUsize,
+            peak: AtomicUsize,
+        }
+        impl Transport for Slow {
+            fn send(&self, _: &http::HttpRequest) -> Result<http::HttpResponse, String> {
+                let n = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+                self.peak.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(30));
+                self.now.fetch_sub(1, Ordering::SeqCst);
+                Ok(status(401))
+            }
+        }
+        let t = Slow {
+            now: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        };
+        let mut s = settings();
+        s.concurrency = 3;
+        let mut fs: Vec<Finding> = (0..9)
+            .map(|i| finding("npm", "a", i, &format!("npm_tok{i}")))
+            .collect();
+        verify_findings(&s, &t, &mut fs);
+        assert_eq!(t.peak.load(Ordering::SeqCst), 3);
+        assert!(
+            fs.iter()
+                .all(|f| f.props.verification.as_deref() == Some("inactive"))
+        );
+    }
+
+    #[test]
     fn denied_providers_are_neither_called_nor_marked() {
         let t = Scripted::new(|_, _| status(200));
         let mut s = settings();

@@ -308,6 +308,14 @@ fn scan(fx: &Fixture, rules_dir: &str, extra: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), report)
 }
 
+/// The findings of this file's test rules (`vt-…`); embedded rules may find more.
+fn vt_findings(report: &Value) -> Vec<Value> {
+    findings(report)
+        .into_iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("vt-"))
+        .collect()
+}
+
 /// The findings of test rules (`vt-…`) holding `secret`.
 fn with_secret(report: &Value, secret: &str) -> Vec<Value> {
     findings(report)
@@ -724,37 +732,13 @@ fn sts_error(code: &str, status: u16) -> Reply {
     }
 }
 
-#[test]
-fn aws_sts_get_caller_identity_with_a_verified_sigv4_signature() {
-    let fx = Fixture::new();
-    let mut secrets: HashMap<String, String> = HashMap::new();
-    let mut table = HashMap::new();
-    for s in ALL {
-        let (id, secret) = (
-            aws_key_id(s.tag()),
-            hex_of(&format!("{}-secret", s.tag()), 40),
-        );
-        fx.write(
-            &format!("src/{}.env", s.tag()),
-            format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
-        );
-        secrets.insert(id.clone(), secret);
-        table.insert(id, s);
-    }
-    // A key id whose file holds the wrong secret, and a key id with no secret at all.
-    let (mismatch, lonely) = (aws_key_id("mismatch"), aws_key_id("lonely"));
-    fx.write(
-        "src/mismatch.env",
-        format!(
-            "aws_access_key_id = {mismatch}\naws_secret_access_key = {}\n",
-            hex_of("wrong", 40)
-        ),
-    );
-    secrets.insert(mismatch.clone(), hex_of("right", 40));
-    table.insert(mismatch.clone(), Scenario::Active);
-    fx.write("src/lonely.env", format!("aws_access_key_id = {lonely}\n"));
-    let secrets = Arc::new(secrets);
-
+/// An STS imitation: key id → (secret, scenario); a request whose SigV4 signature does not
+/// verify with the key's secret gets `SignatureDoesNotMatch`, an unknown key id
+/// `InvalidClientTokenId`. Returns it with per-key-id attempt counts.
+fn sts_server(
+    secrets: Arc<HashMap<String, String>>,
+    table: HashMap<String, Scenario>,
+) -> (Server, Arc<Mutex<HashMap<String, usize>>>) {
     let counts = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
     let c = counts.clone();
     let server = Server::start(move |req| {
@@ -802,6 +786,41 @@ fn aws_sts_get_caller_identity_with_a_verified_sigv4_signature() {
             Scenario::Revoked => sts_error("InvalidClientTokenId", 403),
         }
     });
+    (server, counts)
+}
+
+#[test]
+fn aws_sts_get_caller_identity_with_a_verified_sigv4_signature() {
+    let fx = Fixture::new();
+    let mut secrets: HashMap<String, String> = HashMap::new();
+    let mut table = HashMap::new();
+    for s in ALL {
+        let (id, secret) = (
+            aws_key_id(s.tag()),
+            hex_of(&format!("{}-secret", s.tag()), 40),
+        );
+        fx.write(
+            &format!("src/{}.env", s.tag()),
+            format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        );
+        secrets.insert(id.clone(), secret);
+        table.insert(id, s);
+    }
+    // A key id whose file holds the wrong secret, and a key id with no secret at all.
+    let (mismatch, lonely) = (aws_key_id("mismatch"), aws_key_id("lonely"));
+    fx.write(
+        "src/mismatch.env",
+        format!(
+            "aws_access_key_id = {mismatch}\naws_secret_access_key = {}\n",
+            hex_of("wrong", 40)
+        ),
+    );
+    secrets.insert(mismatch.clone(), hex_of("right", 40));
+    table.insert(mismatch.clone(), Scenario::Active);
+    fx.write("src/lonely.env", format!("aws_access_key_id = {lonely}\n"));
+    let secrets = Arc::new(secrets);
+
+    let (server, counts) = sts_server(secrets, table);
     let dir = rules(
         &fx,
         &[
@@ -1079,7 +1098,7 @@ fn gcp_service_account_key_exchanges_a_signed_assertion() {
         ],
     );
     let counts = counts.lock().unwrap().clone();
-    let vt: Vec<Value> = findings(&report)
+    let vt: Vec<Value> = vt_findings(&report)
         .into_iter()
         .filter(|f| f["rule_id"] == "vt-gcp")
         .collect();
@@ -1309,9 +1328,9 @@ fn without_verify_no_request_is_sent_anywhere() {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let (code, report) = scan(&fx, &dir, &flags);
     assert_eq!(code, 1);
-    assert_eq!(findings(&report).len(), 2);
+    assert_eq!(vt_findings(&report).len(), 2);
     assert!(
-        findings(&report)
+        vt_findings(&report)
             .iter()
             .all(|f| f.get("verification").is_none())
     );
@@ -1326,7 +1345,7 @@ fn only_verified_keeps_active_findings_and_sarif_carries_the_verdict() {
     flags.push("--only-verified".into());
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let (_, report) = scan(&fx, &dir, &flags);
-    let kept = findings(&report);
+    let kept = vt_findings(&report);
     assert_eq!(kept.len(), 1, "{report:#}");
     assert_eq!(kept[0]["rule_id"], "vt-npm");
 
@@ -1362,7 +1381,7 @@ fn denied_providers_are_not_contacted() {
     let (_, report) = scan(&fx, &dir, &flags);
     assert_eq!(server.requests().len(), 0);
     assert!(
-        findings(&report)
+        vt_findings(&report)
             .iter()
             .all(|f| f.get("verification").is_none())
     );
@@ -1422,7 +1441,7 @@ fn requests_go_through_the_configured_proxy_flag_or_environment() {
             &proxy.base,
         ],
     );
-    assert_eq!(findings(&report)[0]["principal"], "via-proxy");
+    assert_eq!(vt_findings(&report)[0]["principal"], "via-proxy");
     assert_eq!(proxy.requests().len(), 1);
 
     let out = keytrace()
@@ -1442,6 +1461,55 @@ fn requests_go_through_the_configured_proxy_flag_or_environment() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(findings(&report)[0]["principal"], "via-proxy");
+    assert_eq!(vt_findings(&report)[0]["principal"], "via-proxy");
     assert_eq!(proxy.requests().len(), 2);
+}
+
+#[test]
+fn a_slow_provider_times_out_as_unverifiable() {
+    let fx = Fixture::new();
+    fx.write(
+        "src/a.env",
+        format!("npm_secret = \"{}\"\n", token("npm_", Scenario::Active)),
+    );
+    let dir = rules(
+        &fx,
+        &[(
+            "vt-npm",
+            "npm",
+            "npm_secret",
+            r#"npm_secret = "(?P<secret>[^"]+)""#,
+        )],
+    );
+    let server = Server::start(|_| {
+        std::thread::sleep(Duration::from_secs(4));
+        reply(200, json!({"username": "too-late"}))
+    });
+    let start = std::time::Instant::now();
+    let base = format!("npm={}", server.base);
+    let (code, report) = scan(
+        &fx,
+        &dir,
+        &[
+            "--verify",
+            "--verify-base-url",
+            &base,
+            "--verify-timeout",
+            "1",
+            "--verify-retries",
+            "0",
+        ],
+    );
+    assert_eq!(
+        code, 1,
+        "unverifiable findings are kept and still fail the run"
+    );
+    let f = &vt_findings(&report)[0];
+    assert_eq!(f["verification"], "unverifiable", "{f:#}");
+    assert!(f.get("principal").is_none());
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
 }
