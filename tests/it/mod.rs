@@ -10,3 +10,4 @@ mod rules;
 mod scan_dir;
 mod stores;
 mod sweep;
+mod verify;
