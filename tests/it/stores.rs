@@ -121,6 +121,11 @@ fn docker_auth_is_decoded_to_its_password() {
         )]
     );
     assert_eq!(findings(&report)[0]["secret"], RANDOM);
+    assert_eq!(
+        findings(&report)[0]["identity"]["username"],
+        "bob",
+        "the account the password opens"
+    );
 }
 
 #[test]

@@ -320,7 +320,7 @@ fn vt_findings(report: &Value) -> Vec<Value> {
 fn with_secret(report: &Value, secret: &str) -> Vec<Value> {
     findings(report)
         .into_iter()
-        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("vt-") && f["secret"] == secret)
+        .filter(|f| f["secret"] == secret && f.get("generic").is_none())
         .collect()
 }
 
@@ -355,6 +355,7 @@ fn token_case(provider: &str, prefix: &str, mock: Mock, principal: Option<&str>)
     let table = secrets.iter().map(|(s, t)| (t.clone(), *s)).collect();
     let (server, counts) = mock_server(mock, table);
     let base = format!("{provider}={}", server.base);
+    let (_, plain) = scan(&fx, &dir, &[]);
     let (code, report) = scan(&fx, &dir, &["--verify", "--verify-base-url", &base]);
     assert_eq!(code, 1, "{report:#}");
     let counts = counts.lock().unwrap().clone();
@@ -371,14 +372,22 @@ fn token_case(provider: &str, prefix: &str, mock: Mock, principal: Option<&str>)
         );
         if *s == Scenario::Active {
             assert_eq!(f["principal"].as_str(), principal, "{provider}: {f:#}");
-            assert_eq!(
-                f["severity"], "critical",
-                "an active high-severity key rises to critical"
-            );
+            let base_severity = with_secret(&plain, t)[0]["severity"].clone();
+            let raised = match base_severity.as_str().unwrap() {
+                "info" => "low",
+                "low" => "medium",
+                "medium" => "high",
+                _ => "critical",
+            };
+            assert_eq!(f["severity"], raised, "an active key rises one step");
             active = f.clone();
         }
         if s.verdict() != "active" {
-            assert_eq!(f["severity"], "high", "{provider} {s:?}");
+            assert_eq!(
+                f["severity"],
+                with_secret(&plain, t)[0]["severity"],
+                "{provider} {s:?}"
+            );
             assert!(
                 f["identity"]["verified_reason"].is_string(),
                 "{provider} {s:?}: {f:#}"

@@ -301,6 +301,10 @@ fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<us
     let line = ctx.index.line_text(ctx.bytes, location.start_line);
     let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
     let store = store_of(ctx, leaf);
+    let mut identity = std::collections::BTreeMap::new();
+    if let Some(user) = &leaf.username {
+        identity.insert("username".to_string(), serde_json::json!(user));
+    }
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -318,6 +322,7 @@ fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<us
             source: ctx.origin.source,
             store: Some(store),
             config_key: Some(leaf.key.clone()),
+            identity,
             generic: rule.is_generic(),
             suppressed_by: inline_allowed.then(|| "inline:keytrace:allow".to_string()),
             ..Properties::default()

@@ -21,6 +21,8 @@ pub struct Leaf {
     pub store: Option<&'static str>,
     /// True when the value is a password by construction (docker `auth`, netrc `password`).
     pub password: bool,
+    /// The account the secret belongs to, when the store says (docker `auth`'s user part).
+    pub username: Option<String>,
 }
 
 /// What a walk collects besides leaves.
@@ -125,13 +127,14 @@ fn walk_map(map: &Map<String, Value>, path: &str, out: &mut Walk) {
 /// Docker's `auth`: base64 of `user:password`; the password is the secret.
 fn docker_auth(key: &str, raw: &str) -> Option<Leaf> {
     let decoded = decode_base64_text(raw)?;
-    let (_, password) = decoded.split_once(':')?;
+    let (user, password) = decoded.split_once(':')?;
     Some(Leaf {
         key: key.to_string(),
         name: "password".to_string(),
         text: password.to_string(),
         anchor: Some(raw.to_string()),
         password: true,
+        username: Some(user.to_string()).filter(|u| !u.is_empty()),
         ..Leaf::default()
     })
 }
