@@ -40,13 +40,34 @@ fn to_finding(
     origin: &Origin,
 ) -> Finding {
     let rule = set.rule(m.rule_index);
-    let secret_bytes = &bytes[m.secret.clone()];
-    let secret = String::from_utf8_lossy(secret_bytes).into_owned();
-    let sha = secret_sha256(secret_bytes);
+    let secret = String::from_utf8_lossy(&bytes[m.secret.clone()]).into_owned();
     let location = index.locate(bytes, &origin.path, m.secret.start, m.secret.end);
     let line = index.line_text(bytes, location.start_line);
+    let mut finding = new_finding(
+        rule,
+        &secret,
+        location,
+        line,
+        origin.source,
+        origin.store.clone(),
+    );
+    crate::attribution::apply_identity(&mut finding, bytes, m.secret.clone());
+    finding
+}
+
+/// A finding of `rule` for `secret` at `location`, before attribution. `line` is the text of the
+/// secret's line: a `keytrace:allow` there marks the finding as suppressed.
+pub fn new_finding(
+    rule: &crate::rules::Rule,
+    secret: &str,
+    location: crate::finding::Location,
+    line: &[u8],
+    source: crate::finding::SourceKind,
+    store: Option<String>,
+) -> Finding {
+    let sha = secret_sha256(secret.as_bytes());
     let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
-    let mut finding = Finding {
+    Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         severity: rule.severity,
@@ -58,16 +79,14 @@ fn to_finding(
             provider: rule.provider.clone(),
             category: rule.category.clone(),
             long_lived: rule.long_lived,
-            redacted: redact(&secret),
+            redacted: redact(secret),
             secret_sha256: sha,
-            source: origin.source,
-            store: origin.store.clone(),
+            source,
+            store,
             generic: rule.is_generic(),
             suppressed_by: inline_allowed.then(|| "inline:keytrace:allow".to_string()),
             ..Properties::default()
         },
-        secret: Some(secret),
-    };
-    crate::attribution::apply_identity(&mut finding, bytes, m.secret.clone());
-    finding
+        secret: Some(secret.to_string()),
+    }
 }

@@ -6,11 +6,10 @@
 use super::walk::Leaf;
 use crate::blob::Origin;
 use crate::coverage::Coverage;
-use crate::detect::INLINE_ALLOW;
-use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
+use crate::finding::{Finding, LineIndex};
 use crate::matcher::entropy::shannon_entropy;
 use crate::matcher::noise::{is_placeholder, is_reference, reference_kind};
-use crate::matcher::{Matcher, RuleSet, secret_sha256};
+use crate::matcher::{Matcher, RuleSet};
 use crate::rules::{Confidence, Rule, Severity};
 use std::ops::Range;
 
@@ -294,41 +293,25 @@ fn locate(bytes: &[u8], secret: &str, leaf: &Leaf, value_at: Option<usize>) -> R
 }
 
 fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<usize>) -> Finding {
-    let sha = secret_sha256(secret.as_bytes());
     let location = ctx
         .index
         .locate(ctx.bytes, &ctx.origin.path, span.start, span.end);
     let line = ctx.index.line_text(ctx.bytes, location.start_line);
-    let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
-    let store = store_of(ctx, leaf);
-    let mut identity = std::collections::BTreeMap::new();
-    if let Some(user) = &leaf.username {
-        identity.insert("username".to_string(), serde_json::json!(user));
-    }
-    Finding {
-        rule_id: rule.id.clone(),
-        rule_name: rule.name.clone(),
-        severity: rule.severity,
-        confidence: rule.confidence,
-        fails: true,
+    let mut f = crate::detect::new_finding(
+        rule,
+        secret,
         location,
-        fingerprint: fingerprint(&rule.id, &sha, ""),
-        props: Properties {
-            provider: rule.provider.clone(),
-            category: rule.category.clone(),
-            long_lived: rule.long_lived,
-            redacted: redact(secret),
-            secret_sha256: sha,
-            source: ctx.origin.source,
-            store: Some(store),
-            config_key: Some(leaf.key.clone()),
-            identity,
-            generic: rule.is_generic(),
-            suppressed_by: inline_allowed.then(|| "inline:keytrace:allow".to_string()),
-            ..Properties::default()
-        },
-        secret: Some(secret.to_string()),
+        line,
+        ctx.origin.source,
+        Some(store_of(ctx, leaf)),
+    );
+    f.props.config_key = Some(leaf.key.clone());
+    if let Some(user) = &leaf.username {
+        f.props
+            .identity
+            .insert("username".to_string(), serde_json::json!(user));
     }
+    f
 }
 
 #[cfg(test)]
