@@ -22,8 +22,8 @@ pub fn limit_memory() {
     // SAFETY: these set process-global libgit2 options and are called before any repository is
     // opened by the scan's worker threads.
     unsafe {
-        let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
-        let _ = git2::opts::set_cache_max_size(32 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
+        let _ = git2::opts::set_cache_max_size(8 << 20);
     }
 }
 
