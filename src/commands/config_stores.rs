@@ -6,7 +6,7 @@ use crate::coverage::Coverage;
 use crate::finding::{Finding, SourceKind};
 use crate::matcher::RuleSet;
 use crate::pipeline;
-use crate::source::config_stores::{home, structured_scan};
+use crate::source::config_stores::{gcloud_db, home, structured_scan};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,15 @@ pub fn scan_home(
         .map_init(
             || set.matcher(),
             |matcher, f| {
+                if gcloud_db::is_gcloud_db(&f.path) {
+                    return gcloud_db::scan(
+                        &f.path,
+                        &display(&home, &f.path),
+                        set,
+                        matcher,
+                        coverage,
+                    );
+                }
                 let Some(bytes) = read(&f.path, max_file_size, coverage) else {
                     return Vec::new();
                 };

@@ -850,3 +850,68 @@ fn etcds_uses_the_given_ca_and_rejects_an_unknown_issuer() {
     );
     assert!(err.contains(&host), "{err}");
 }
+
+#[test]
+fn gcloud_legacy_credential_databases_are_read_without_being_touched() {
+    let fx = Fixture::new();
+    let home = fx.path().join("home");
+    let dir = home.join(".config/gcloud");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("credentials.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "CREATE TABLE credentials (account_id TEXT PRIMARY KEY, value BLOB)",
+            [],
+        )
+        .unwrap();
+        let value = format!(
+            r#"{{"type": "authorized_user", "client_id": "x.apps", "refresh_token": "{}"}}"#,
+            acme_token(40)
+        );
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, ?2)",
+            ("dev@example.com", value.as_bytes()),
+        )
+        .unwrap();
+    }
+    let before: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let modified = std::fs::metadata(&db).unwrap().modified().unwrap();
+    let rules = acme_rules(&fx);
+    let home_arg = home.display().to_string();
+    let (code, report) = run_json(
+        &[
+            "scan",
+            "--config-stores",
+            "--home",
+            &home_arg,
+            "--rules",
+            &rules,
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let found: Vec<Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule_id"] == "acme-api-key")
+        .collect();
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0]["config_key"], "credentials[dev@example.com].value");
+    assert_eq!(found[0]["store"], "gcloud-credentials-db");
+    assert_eq!(found[0]["source"], "config-store");
+    let after: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        before, after,
+        "no journal or WAL file appears next to the database"
+    );
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().modified().unwrap(),
+        modified
+    );
+}

@@ -9,6 +9,7 @@
 //! to the plain-text scan, and the fallback is counted.
 
 pub mod findings;
+pub mod gcloud_db;
 pub mod home;
 pub mod parse;
 pub mod registry;

@@ -169,6 +169,15 @@ pub const STORES: &[Store] = &[
         &[],
         &["gcloud/application_default_credentials.json"],
     ),
+    // Binary SQLite files: `--config-stores` reads them with `gcloud_db`; in directory scans
+    // they are skipped as binary like any other database.
+    store(
+        "gcloud-credentials-db",
+        &["gcloud/credentials.db", "gcloud/access_tokens.db"],
+        Format::Json,
+        &[],
+        &["gcloud/credentials.db", "gcloud/access_tokens.db"],
+    ),
     store(
         "terraform-state",
         &["terraform.tfstate"],
