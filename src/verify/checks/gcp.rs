@@ -4,7 +4,7 @@
 //! token only when the key exists and is enabled; keytrace drops the token unread. The token
 //! endpoint is always the configured one, never the key file's `token_uri`.
 
-use super::{fetch, json_object, text, transient, unexpected};
+use super::{json_object, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::outcome::Outcome;
 use crate::verify::plan::GcpKey;
@@ -34,13 +34,10 @@ pub(super) fn check(client: &Client, key: &GcpKey) -> Outcome {
         "application/x-www-form-urlencoded",
         body.into_bytes(),
     );
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     let body = match json_object(&resp) {
         Ok(b) => b,
         Err(o) => return o,

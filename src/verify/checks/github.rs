@@ -3,7 +3,7 @@
 //! tokens (`ghs_`) cannot read `/user`; they read `GET {api}/installation/repositories?per_page=1`,
 //! whose first repository's owner is the installation's account.
 
-use super::{fetch, json_object, list_header, rejected, text, transient, unexpected};
+use super::{json_object, list_header, rejected, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::outcome::Outcome;
 use crate::verify::provider::Provider;
@@ -21,13 +21,10 @@ pub(super) fn check(client: &Client, token: &str) -> Outcome {
         .bearer(token)
         .header("Accept", "application/vnd.github+json")
         .header("X-GitHub-Api-Version", "2022-11-28");
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     match resp.status {
         200 => {
             let body = match json_object(&resp) {

@@ -3,7 +3,7 @@
 //! `GET {gitlab}/api/v4/user` with the same token names the user (for project and group access
 //! tokens, their bot user).
 
-use super::{fetch, json_object, rejected, text, transient, unexpected};
+use super::{fetch, json_object, rejected, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::outcome::Outcome;
 use crate::verify::provider::Provider;
@@ -14,13 +14,10 @@ pub(super) fn check(client: &Client, token: &str) -> Outcome {
     let base = client.endpoints().base(P);
     let req = HttpRequest::get(format!("{base}/api/v4/personal_access_tokens/self"))
         .header("PRIVATE-TOKEN", token);
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     match resp.status {
         200 => {
             let body = match json_object(&resp) {

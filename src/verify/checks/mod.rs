@@ -65,6 +65,15 @@ fn fetch_with(
         .map_err(|e| Outcome::unverifiable(e.to_string()))
 }
 
+/// Send and settle the shared cases: network errors and 429/5xx become `unverifiable`.
+fn settle(client: &Client, provider: Provider, req: &HttpRequest) -> Result<HttpResponse, Outcome> {
+    let resp = fetch(client, provider, req)?;
+    match transient(&resp) {
+        Some(o) => Err(o),
+        None => Ok(resp),
+    }
+}
+
 /// Rate limits and server errors that outlived the retries.
 fn transient(resp: &HttpResponse) -> Option<Outcome> {
     match resp.status {

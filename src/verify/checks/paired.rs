@@ -1,7 +1,7 @@
 //! Checks that need two values: Twilio (account SID + auth token) and Docker Hub (user name +
 //! access token).
 
-use super::{fetch, json_object, rejected, text, transient, unexpected};
+use super::{json_object, rejected, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::outcome::Outcome;
 use crate::verify::provider::Provider;
@@ -15,13 +15,10 @@ pub(super) fn twilio(client: &Client, sid: &str, token: &str) -> Outcome {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{token}"));
     let req = HttpRequest::get(format!("{base}/2010-04-01/Accounts/{sid}.json"))
         .header("Authorization", format!("Basic {basic}"));
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     match resp.status {
         200 => {
             let body = match json_object(&resp) {
@@ -57,13 +54,10 @@ pub(super) fn dockerhub(client: &Client, username: &str, token: &str) -> Outcome
         body.to_string().into_bytes(),
     )
     .header("Accept", "application/json");
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     match resp.status {
         200 | 201 => match json_object(&resp) {
             Ok(b) if text(&b, "/access_token").is_some() => {

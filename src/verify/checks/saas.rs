@@ -1,19 +1,14 @@
 //! Token checks that are one read-only GET each: OpenAI, Anthropic, Hugging Face, Stripe, npm,
 //! SendGrid and Datadog. Each function documents its request; `docs/verify.md` has the table.
 
-use super::{fetch, json_object, rejected, text, transient, unexpected};
+use super::{json_object, rejected, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest, HttpResponse};
 use crate::verify::outcome::Outcome;
 use crate::verify::provider::Provider;
 use serde_json::Value;
 
-/// Send and settle the shared cases: network errors and 429/5xx become `unverifiable`.
 fn get(client: &Client, p: Provider, req: HttpRequest) -> Result<HttpResponse, Outcome> {
-    let resp = fetch(client, p, &req)?;
-    match transient(&resp) {
-        Some(o) => Err(o),
-        None => Ok(resp),
-    }
+    settle(client, p, &req)
 }
 
 /// The body of a 200 answer as a JSON object; 401 is `inactive`, anything else `unexpected`.

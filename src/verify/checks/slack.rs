@@ -2,7 +2,7 @@
 //! either way; `ok: true` names the workspace (`team`) and the user or bot, `ok: false` carries an
 //! error code.
 
-use super::{fetch, json_object, text, transient, unexpected};
+use super::{json_object, settle, text, unexpected};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::outcome::Outcome;
 use crate::verify::provider::Provider;
@@ -26,13 +26,10 @@ pub(super) fn check(client: &Client, token: &str) -> Outcome {
         Vec::new(),
     )
     .bearer(token);
-    let resp = match fetch(client, P, &req) {
+    let resp = match settle(client, P, &req) {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Some(o) = transient(&resp) {
-        return o;
-    }
     if resp.status != 200 {
         return unexpected(&resp);
     }
