@@ -16,12 +16,14 @@ pub enum GitError {
     },
 }
 
-/// Bound libgit2's memory: pack windows mapped at once and the decoded-object cache. Called
+/// Bound libgit2's memory: pack windows of 4 MiB (the default maps a whole pack, whose touched
+/// pages then all count as resident), at most 32 MiB of them mapped, and the object cache. Called
 /// once before a history scan; blobs are streamed, so large caches only inflate peak memory.
 pub fn limit_memory() {
     // SAFETY: these set process-global libgit2 options and are called before any repository is
     // opened by the scan's worker threads.
     unsafe {
+        let _ = git2::opts::set_mwindow_size(4 << 20);
         let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
         let _ = git2::opts::set_cache_max_size(8 << 20);
     }
