@@ -203,3 +203,32 @@ fn secrets_are_redacted_unless_asked() {
         );
     }
 }
+
+#[test]
+fn colour_only_when_asked_and_a_one_line_summary_on_stderr_for_ci() {
+    let fx = Fixture::new();
+    fx.write("a.env", format!("A={}\n", acme_token(4)));
+    let rules = acme_rules(&fx);
+    // Piped output (and NO_COLOR, set by the test harness) means plain text.
+    let (_, plain, _) = run(&["scan", ".", "--rules", &rules], fx.path());
+    assert!(
+        !plain.contains('\u{1b}'),
+        "piped output must not be coloured"
+    );
+    let (_, forced, _) = run(
+        &["scan", ".", "--rules", &rules, "--color", "always"],
+        fx.path(),
+    );
+    assert!(forced.contains('\u{1b}'), "--color always colours");
+    let (code, _, stderr) = run(
+        &["scan", ".", "--rules", &rules, "--format", "json"],
+        fx.path(),
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("keytrace: ") && lines[0].contains("1 high"),
+        "{stderr}"
+    );
+}
