@@ -7,7 +7,6 @@
 //! the whole pipeline (read, provider matcher, generic detector, findings) and the generic
 //! detector alone over the same bytes. Not asserted anywhere: numbers go to docs/generic.md.
 
-use keytrace::blob::Origin;
 use keytrace::coverage::Coverage;
 use keytrace::pipeline::{self, Limits};
 use std::path::PathBuf;
@@ -66,6 +65,18 @@ fn main() -> anyhow::Result<()> {
     let n: usize = arg("--files").map_or(Ok(3000), |s| s.parse())?;
     let rules: Vec<PathBuf> = arg("--rules").map(PathBuf::from).into_iter().collect();
     let (_, set) = keytrace::commands::rules::load_ruleset(&rules)?;
+    let provider_rules = keytrace::rules::embedded_rules()?
+        .into_iter()
+        .chain(
+            rules
+                .iter()
+                .map(|d| keytrace::rules::load_rules_from(d))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    let without_generic = keytrace::matcher::RuleSet::provider_only(provider_rules, false)?;
     let dir = tempfile::tempdir()?;
     let roots: Vec<PathBuf> = match arg("--dir") {
         Some(d) => d.split(',').map(PathBuf::from).collect(),
@@ -97,78 +108,66 @@ fn main() -> anyhow::Result<()> {
             )
         })
         .collect();
-    let full = best_of_3(|| {
-        let found = pipeline::with_threads(1, || {
-            pipeline::scan_files(
-                &files,
-                &set,
-                Limits::default(),
-                &coverage,
-                &pipeline::plain_text,
-            )
-        });
-        found.len()
-    });
-    let generic = best_of_3(|| {
+    let scan = |set: &keytrace::matcher::RuleSet| {
+        best_of(5, || {
+            let found = pipeline::with_threads(1, || {
+                pipeline::scan_files(
+                    &files,
+                    set,
+                    Limits::default(),
+                    &coverage,
+                    &pipeline::plain_text,
+                )
+            });
+            found.len()
+        })
+    };
+    let full = scan(&set);
+    let provider_only = scan(&without_generic);
+    // The generic detector's own work, given the hits of the shared keyword pass.
+    let hits: Vec<_> = blobs
+        .iter()
+        .map(|(_, b)| keytrace::generic::keyword_hits(b))
+        .collect();
+    let lexing = best_of(5, || {
         blobs
             .iter()
-            .map(|(path, bytes)| {
-                let origin = Origin {
-                    path: path.clone(),
-                    ..Origin::default()
-                };
-                keytrace::generic::generic_findings(bytes, &origin).len()
-            })
-            .sum()
-    });
-    let candidates = best_of_3(|| {
-        blobs
-            .iter()
-            .map(|(path, bytes)| keytrace::generic::candidates(bytes, path).len())
-            .sum()
-    });
-    let hits = best_of_3(|| {
-        blobs
-            .iter()
-            .map(|(_, b)| keytrace::generic::keyword_hits(b))
+            .zip(&hits)
+            .map(|((path, bytes), h)| keytrace::generic::candidates_at(bytes, path, h).len())
             .sum()
     });
     println!(
-        "generic prefilter pass only:    {:?} ({} hits)",
-        hits.0, hits.1
-    );
-    println!("generic candidates only:        {:?}", candidates.0);
-    let matcher = best_of_3(|| {
-        let mut m = set.matcher();
-        blobs.iter().map(|(_, bytes)| m.scan(bytes).len()).sum()
-    });
-    println!(
-        "{} files, {:.1} MB, {} provider rules",
+        "{} files, {:.1} MB, {} provider rules, {} generic keyword hits",
         files.len(),
         total as f64 / 1e6,
-        set.len()
-    );
-    println!("full directory scan (1 thread): {:?}", full.0);
-    println!("provider matcher alone:         {:?}", matcher.0);
-    println!(
-        "generic detector alone:         {:?} ({} findings)",
-        generic.0, generic.1
+        set.len(),
+        hits.iter().map(Vec::len).sum::<usize>()
     );
     println!(
-        "generic share of scan time:     {:.1}%",
-        100.0 * generic.0.as_secs_f64() / full.0.as_secs_f64()
+        "full directory scan (1 thread):  {:?} ({} findings)",
+        full.0, full.1
+    );
+    println!(
+        "same scan, provider rules only:  {:?} ({} findings)",
+        provider_only.0, provider_only.1
+    );
+    println!("generic lexing and judging only: {:?}", lexing.0);
+    let added = full.0.as_secs_f64() - provider_only.0.as_secs_f64();
+    println!(
+        "generic share of scan time:      {:.1}% (full minus provider-only, over full)",
+        100.0 * added / full.0.as_secs_f64()
     );
     Ok(())
 }
 
-/// Fastest of three runs, with the run's result.
-fn best_of_3(mut f: impl FnMut() -> usize) -> (Duration, usize) {
-    (0..3)
+/// Fastest of `n` runs, with the run's result.
+fn best_of(n: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
+    (0..n)
         .map(|_| {
             let t = Instant::now();
             let r = f();
             (t.elapsed(), r)
         })
         .min()
-        .expect("three runs")
+        .expect("at least one run")
 }

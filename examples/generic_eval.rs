@@ -1,6 +1,6 @@
 //! Precision and recall of the generic detector over tests/data/generic_cases.toml.
 //!
-//! `cargo run --example generic_eval` prints the figures recorded in docs/generic.md, at the
+//! `cargo run --example generic_eval` prints the figures recorded in README ("Measured precision and recall"), at the
 //! detector's full output (`low`) and at the default `--confidence medium`, with every miss.
 
 use keytrace::generic::eval::{evaluate, parse_cases};

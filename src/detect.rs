@@ -19,7 +19,8 @@ pub fn findings_in_blob(
 ) -> Vec<Finding> {
     let raw = matcher.scan(bytes);
     let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
-    let generic = crate::generic::generic_findings_except(bytes, origin, &taken);
+    let generic =
+        crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken);
     if raw.is_empty() {
         return generic;
     }

@@ -242,7 +242,8 @@ impl GenericRule {
             max_span: 512,
             description: format!(
                 "{} Found by keytrace's generic detector (a tokenizer over assignments, URLs, \
-                 headers, command lines and SQL), not by a provider format; see docs/generic.md.",
+                 headers, command lines and SQL), not by a provider format; see the README \
+                 section 'Generic credentials'.",
                 m.description
             ),
             remediation: ROTATE.to_string(),

@@ -1,7 +1,7 @@
 //! Table-driven evaluation of the generic detector: precision and recall over a file of cases.
 //!
 //! Shared by the test suite (which asserts thresholds) and `cargo run --example generic_eval`
-//! (which prints the figures recorded in docs/generic.md). A case is one snippet in one
+//! (which prints the figures recorded in README, "Measured precision and recall"). A case is one snippet in one
 //! language; the language picks a file name, so that file-kind rules (code vs config, tests vs
 //! production) apply as they would in a scan.
 

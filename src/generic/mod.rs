@@ -28,7 +28,6 @@ use crate::detect::INLINE_ALLOW;
 use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
 use crate::matcher::secret_sha256;
 use crate::rules::Confidence;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use names::NameClass;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -77,8 +76,9 @@ pub struct Candidate {
     pub username: Option<String>,
 }
 
-#[derive(Clone, Copy)]
-enum Anchor {
+/// What a prefilter keyword starts: a credential name or one of the special syntaxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
     Name,
     Url,
     Scheme,
@@ -86,71 +86,85 @@ enum Anchor {
     Sql,
 }
 
-/// The three spellings of a stem that names use: `pass`, `Pass` (camelCase, PascalCase) and
-/// `PASS`.
-fn spellings(stem: &str) -> [String; 3] {
-    let mut cap = stem.to_string();
-    cap[..1].make_ascii_uppercase();
-    [stem.to_string(), cap, stem.to_ascii_uppercase()]
+/// One prefilter keyword occurrence, as reported by the shared keyword pass of
+/// [`crate::matcher::Matcher`]. `priority` orders keywords that start at the same byte (`mysqli`
+/// before `mysql`): lower wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub span: Range<usize>,
+    pub anchor: Anchor,
+    pub priority: u32,
 }
 
-/// The prefilter. Case-sensitive over explicit spellings rather than ASCII case-insensitive: it
-/// lets aho-corasick use its SIMD (Teddy) prefilter, which measured 3–5× faster on real source
-/// trees (docs/generic.md). The cost: a name spelled `pAssword` is not found.
-fn automaton() -> &'static (AhoCorasick, Vec<Anchor>) {
-    static AC: OnceLock<(AhoCorasick, Vec<Anchor>)> = OnceLock::new();
-    AC.get_or_init(|| {
-        let mut words: Vec<String> = Vec::new();
-        let mut anchors = Vec::new();
-        let mut add = |list: &[&str], a: Anchor| {
-            for w in list {
-                if !words.iter().any(|x| x == w) {
-                    words.push(w.to_string());
-                    anchors.push(a);
-                }
+/// The prefilter's keywords, lowercase, in priority order, each with what it anchors.
+///
+/// They are not searched by an automaton of their own: [`crate::matcher::RuleSet`] adds them to
+/// the provider rules' keyword automaton (ASCII case-insensitive), so one pass over a blob serves
+/// both detectors. A blob without any of these words costs the generic detector nothing.
+pub fn prefilter_keywords() -> Vec<(String, Anchor)> {
+    let mut words: Vec<(String, Anchor)> = Vec::new();
+    let mut add = |list: &[&str], a: Anchor| {
+        for w in list {
+            let w = w.to_ascii_lowercase();
+            if !words.iter().any(|(x, _)| *x == w) {
+                words.push((w, a));
             }
-        };
-        // Where keywords share a start (`mysqli`, `mysql`), the one listed first wins.
-        add(special::CALL_KEYWORDS, Anchor::Name);
-        for stem in NAME_KEYWORDS {
-            let s = spellings(stem);
-            add(&[&s[0], &s[1], &s[2]], Anchor::Name);
         }
-        add(&["://"], Anchor::Url);
-        add(&["basic", "Basic", "bearer", "Bearer"], Anchor::Scheme);
-        add(special::TOOL_KEYWORDS, Anchor::Tool);
-        add(&["identified", "IDENTIFIED", "Identified"], Anchor::Sql);
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&words)
-            .expect("generic keywords build an automaton");
-        (ac, anchors)
-    })
+    };
+    // Where keywords share a start (`mysqli`, `mysql`), the one listed first wins.
+    add(special::CALL_KEYWORDS, Anchor::Name);
+    add(NAME_KEYWORDS, Anchor::Name);
+    add(&["://"], Anchor::Url);
+    add(&["basic", "bearer"], Anchor::Scheme);
+    add(special::TOOL_KEYWORDS, Anchor::Tool);
+    add(&["identified"], Anchor::Sql);
+    words
 }
 
-/// Number of prefilter hits in a blob (for benchmarks).
-pub fn keyword_hits(bytes: &[u8]) -> usize {
-    automaton().0.find_iter(bytes).count()
+/// Prefilter hits of a blob without a provider matcher (tests, the evaluation table, benches):
+/// the keyword pass of a rule set with no provider rules.
+pub fn keyword_hits(bytes: &[u8]) -> Vec<Hit> {
+    static EMPTY: OnceLock<crate::matcher::RuleSet> = OnceLock::new();
+    let set = EMPTY.get_or_init(|| {
+        crate::matcher::RuleSet::new(Vec::new(), false).expect("an empty rule set builds")
+    });
+    let mut m = set.matcher();
+    m.scan(bytes);
+    m.generic_hits().to_vec()
 }
 
 /// Candidates of one blob, filtered and scored, without overlaps, sorted by position.
 pub fn candidates(bytes: &[u8], path: &str) -> Vec<Candidate> {
-    let (ac, anchors) = automaton();
+    candidates_at(bytes, path, &keyword_hits(bytes))
+}
+
+/// Candidates of one blob from its prefilter `hits` (all occurrences, overlapping, sorted by
+/// start then priority, as [`crate::matcher::Matcher::generic_hits`] gives them).
+pub fn candidates_at(bytes: &[u8], path: &str, hits: &[Hit]) -> Vec<Candidate> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
     let file = score::file_kind(path);
     let test_like = score::is_test_or_docs(path);
     let mut raws = Vec::new();
     let mut name_cursor = 0;
     let mut line = 0..0;
-    // Leftmost, non-overlapping search lets aho-corasick use its SIMD prefilter; a name holding
-    // two keywords is read once, from its first.
-    for hit in ac.find_iter(bytes) {
-        let span = hit.start()..hit.end();
+    // Read the hits as a leftmost-first, non-overlapping search would: the first keyword to
+    // start wins, and nothing inside it is read again; a name holding two keywords (`secretkey`)
+    // is read once, from its first.
+    let mut taken_to = 0;
+    for hit in hits {
+        if hit.span.start < taken_to {
+            continue;
+        }
+        taken_to = hit.span.end;
+        let span = hit.span.clone();
         if !(line.start <= span.start && span.end <= line.end) || line.is_empty() {
             line = lex::line_around(bytes, span.start);
         }
         let reach = line.start.max(span.start.saturating_sub(MAX_REACH))
             ..line.end.min(span.end + MAX_REACH);
-        match anchors[hit.pattern().as_usize()] {
+        match hit.anchor {
             Anchor::Name if span.start >= name_cursor => {
                 raws.extend(special::positional_call(bytes, span.clone(), &reach));
                 name_cursor = assign::at_name(bytes, span, &reach, file, &mut raws);
@@ -222,17 +236,18 @@ fn judge(raw: &Raw, test_like: bool) -> Option<Candidate> {
 
 /// Generic findings of one blob.
 pub fn generic_findings(bytes: &[u8], origin: &Origin) -> Vec<Finding> {
-    generic_findings_except(bytes, origin, &[])
+    generic_findings_at(bytes, origin, &keyword_hits(bytes), &[])
 }
 
-/// Generic findings of one blob, leaving out any whose secret overlaps a span in `taken` (the
-/// spans provider rules already reported: the specific rule wins).
-pub fn generic_findings_except(
+/// Generic findings of one blob from its prefilter `hits`, leaving out any whose secret overlaps
+/// a span in `taken` (the spans provider rules already reported: the specific rule wins).
+pub fn generic_findings_at(
     bytes: &[u8],
     origin: &Origin,
+    hits: &[Hit],
     taken: &[Range<usize>],
 ) -> Vec<Finding> {
-    let found: Vec<Candidate> = candidates(bytes, &origin.path)
+    let found: Vec<Candidate> = candidates_at(bytes, &origin.path, hits)
         .into_iter()
         .filter(|c| !taken.iter().any(|t| overlaps(t, &c.span)))
         .collect();

@@ -150,26 +150,17 @@ const PASS_PREFIXES: &[&str] = &[
 
 /// Split a name into lowercase words: separators (`_ - . : / space $ @`), camelCase and
 /// PascalCase boundaries (`DBPassword` → `db`, `password`), then known compounds
-/// (`dbpassword` → `db`, `password`; `apikey` → `api`, `key`).
+/// (`dbpassword` → `db`, `password`; `apikey` → `api`, `key`). A part in erratic case
+/// (`pAssword`, `PaSsWoRd`) is not camel-split but lowercased whole, so that it reads as the word
+/// it spells.
 pub fn words(name: &str) -> Vec<String> {
     let mut raw = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars = part.as_bytes();
-        let mut start = 0;
-        for i in 1..chars.len() {
-            let (prev, cur) = (chars[i - 1], chars[i]);
-            let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-            let boundary = cur.is_ascii_uppercase()
-                && (prev.is_ascii_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_ascii_uppercase() && next_lower));
-            if boundary {
-                raw.push(part[start..i].to_ascii_lowercase());
-                start = i;
-            }
-        }
-        if start < chars.len() {
-            raw.push(part[start..].to_ascii_lowercase());
+        let segments = camel_segments(part);
+        if is_erratic(&segments) {
+            raw.push(part.to_ascii_lowercase());
+        } else {
+            raw.extend(segments.iter().map(|s| s.to_ascii_lowercase()));
         }
     }
     let mut out = Vec::with_capacity(raw.len() + 1);
@@ -177,6 +168,44 @@ pub fn words(name: &str) -> Vec<String> {
         split_compound(w, &mut out);
     }
     out
+}
+
+/// The camelCase / PascalCase segments of one separator-free part.
+fn camel_segments(part: &str) -> Vec<&str> {
+    let chars = part.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        let (prev, cur) = (chars[i - 1], chars[i]);
+        let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        let boundary = cur.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower));
+        if boundary {
+            out.push(&part[start..i]);
+            start = i;
+        }
+    }
+    if start < chars.len() {
+        out.push(&part[start..]);
+    }
+    out
+}
+
+/// Segments that no one writes on purpose: a lone lowercase letter before a capital (`pAssword`)
+/// or a run of two-letter segments (`PaSsWoRd`). Real camel case (`mysqlRootPassword`,
+/// `xApiKey`, `getDBPassword`) is not erratic.
+fn is_erratic(segments: &[&str]) -> bool {
+    if segments.len() < 2 {
+        return false;
+    }
+    let lone_lower_head = segments.len() == 2
+        && segments[0].len() == 1
+        && segments[0].as_bytes()[0].is_ascii_lowercase()
+        && segments[1].len() > 3;
+    let tiny = segments.iter().filter(|s| s.len() <= 2).count();
+    lone_lower_head || tiny >= 3
 }
 
 /// Push `word` onto `out`, split when it is a compound: `dbpassword` → `db`, `password`;
@@ -300,6 +329,10 @@ mod tests {
         assert_eq!(words("x-api-key"), ["x", "api", "key"]);
         assert_eq!(words("--password"), ["password"]);
         assert_eq!(words("dbpassword"), ["db", "password"]);
+        assert_eq!(words("pAssword"), ["password"]);
+        assert_eq!(words("DB_PaSsWoRd"), ["db", "password"]);
+        assert_eq!(words("xApiKey"), ["x", "api", "key"]);
+        assert_eq!(words("getDBPassword"), ["get", "db", "password"]);
         assert_eq!(words("apikey"), ["api", "key"]);
         assert_eq!(
             words("AWSSecretAccessKey"),

@@ -85,7 +85,7 @@ fn taken_spans_drop_overlapping_generic_findings() {
     assert_eq!(generic_findings(text.as_bytes(), &o).len(), 2);
     let start = text.find("Vq7").unwrap();
     let taken: Vec<Range<usize>> = std::iter::once(start..start + 4).collect();
-    let left = generic_findings_except(text.as_bytes(), &o, &taken);
+    let left = generic_findings_at(text.as_bytes(), &o, &keyword_hits(text.as_bytes()), &taken);
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].rule_id, "generic-password");
 }
@@ -130,4 +130,41 @@ fn minified_lines_and_odd_bytes_do_not_panic() {
     let _ = candidates(b"<password>", "x.xml");
     let _ = candidates(b"name=\"password\"", "x.xml");
     let _ = candidates(b"- name: PASSWORD\n", "x.yaml");
+}
+
+#[test]
+fn shared_keyword_pass_feeds_the_same_candidates_as_a_standalone_one() {
+    let rules = crate::rules::embedded_rules().unwrap();
+    let set = crate::matcher::RuleSet::new(rules.clone(), false).unwrap();
+    let text = "mysqli_connect('db', 'app', 'Qm4zK8wLp2xR');\n\
+                export SECRET_KEY=Kx9mQ2vLp7zRw4\n\
+                curl -u deploy:Tz4wq8Lm1Rx https://ci.corp.io\n\
+                GRANT ALL ON db.* TO 'app'@'%' IDENTIFIED BY 'Wq8zX3cV7bNp';\n";
+    let mut m = set.matcher();
+    m.scan(text.as_bytes());
+    let shared: Vec<_> = candidates_at(text.as_bytes(), "deploy.sh", m.generic_hits())
+        .into_iter()
+        .map(|c| (c.span, c.rule))
+        .collect();
+    let alone: Vec<_> = candidates(text.as_bytes(), "deploy.sh")
+        .into_iter()
+        .map(|c| (c.span, c.rule))
+        .collect();
+    assert_eq!(shared.len(), 4, "{shared:?}");
+    assert_eq!(shared, alone);
+
+    let provider_only = crate::matcher::RuleSet::provider_only(rules, false).unwrap();
+    let mut m = provider_only.matcher();
+    m.scan(text.as_bytes());
+    assert!(m.generic_hits().is_empty());
+}
+
+#[test]
+fn hits_are_read_leftmost_first_like_a_non_overlapping_search() {
+    // `mysqli` and `mysql` start at the same byte; `secret` and `key` sit in one name.
+    let hits = keyword_hits(b"mysqli_connect(); db_secret_key = 1");
+    let starts: Vec<_> = hits.iter().map(|h| h.span.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+    let first = &hits[0];
+    assert_eq!(first.span, 0..6, "mysqli outranks mysql: {hits:?}");
 }

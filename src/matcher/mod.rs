@@ -1,5 +1,6 @@
 //! Two-stage matching: one aho-corasick automaton over every rule's keywords picks which rules
-//! run on which windows of a blob; only those rules' regexes run, and only there.
+//! run on which windows of a blob; only those rules' regexes run, and only there. The same pass
+//! collects the generic detector's prefilter hits, so no blob is searched for keywords twice.
 //!
 //! Regexes are compiled lazily, on a rule's first keyword hit, so that a pre-commit run that
 //! touches one small file pays for the few rules it needs, not for all of them. The `regex`
@@ -10,6 +11,7 @@ pub mod entropy;
 pub mod noise;
 pub mod validators;
 
+use crate::generic::{Anchor, Hit};
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
@@ -45,17 +47,46 @@ pub struct RuleSet {
     automaton: AhoCorasick,
     /// Keyword pattern index → indices of the rules that own that keyword.
     keyword_rules: Vec<Vec<usize>>,
+    /// Keyword pattern index → what it anchors for the generic detector, and its priority
+    /// there; `None` for keywords only provider rules use.
+    generic_anchor: Vec<Option<(Anchor, u32)>>,
     hash: String,
 }
 
 impl RuleSet {
     /// Build the set. With `compile_now`, every regex is compiled immediately (used for user rule
     /// files and `rules check`, so that a bad pattern is reported before scanning).
+    ///
+    /// The keyword automaton also holds the generic detector's prefilter keywords
+    /// ([`crate::generic::prefilter_keywords`]), so that one pass over a blob feeds both.
     pub fn new(rules: Vec<Rule>, compile_now: bool) -> Result<RuleSet, RuleError> {
+        Self::build(rules, compile_now, true)
+    }
+
+    /// A set whose keyword pass collects nothing for the generic detector, so that scans with it
+    /// run provider rules only. The generic detector's cost is measured against it
+    /// (`examples/generic_bench.rs`).
+    pub fn provider_only(rules: Vec<Rule>, compile_now: bool) -> Result<RuleSet, RuleError> {
+        Self::build(rules, compile_now, false)
+    }
+
+    fn build(rules: Vec<Rule>, compile_now: bool, generic: bool) -> Result<RuleSet, RuleError> {
         crate::rules::check_unique_ids(&rules)?;
         let mut keyword_index: HashMap<String, usize> = HashMap::new();
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut generic_anchor: Vec<Option<(Anchor, u32)>> = Vec::new();
+        let generic_keywords = if generic {
+            crate::generic::prefilter_keywords()
+        } else {
+            Vec::new()
+        };
+        for (priority, (word, anchor)) in generic_keywords.into_iter().enumerate() {
+            keyword_index.insert(word.clone(), keywords.len());
+            keywords.push(word);
+            keyword_rules.push(Vec::new());
+            generic_anchor.push(Some((anchor, priority as u32)));
+        }
         let mut hasher = Sha256::new();
         for (i, rule) in rules.iter().enumerate() {
             if compile_now {
@@ -71,6 +102,7 @@ impl RuleSet {
                 let idx = *keyword_index.entry(lower.clone()).or_insert_with(|| {
                     keywords.push(lower);
                     keyword_rules.push(Vec::new());
+                    generic_anchor.push(None);
                     keywords.len() - 1
                 });
                 if !keyword_rules[idx].contains(&i) {
@@ -99,6 +131,7 @@ impl RuleSet {
             rules: rules.collect(),
             automaton,
             keyword_rules,
+            generic_anchor,
             hash: hex::encode(hasher.finalize()),
         })
     }
@@ -129,6 +162,7 @@ impl RuleSet {
         Matcher {
             set: self,
             windows: Vec::new(),
+            generic_hits: Vec::new(),
             locs: HashMap::new(),
         }
     }
@@ -146,6 +180,7 @@ pub struct RawMatch {
 pub struct Matcher<'a> {
     set: &'a RuleSet,
     windows: Vec<(usize, Range<usize>)>,
+    generic_hits: Vec<Hit>,
     locs: HashMap<usize, CaptureLocations>,
 }
 
@@ -162,17 +197,35 @@ impl Matcher<'_> {
         resolve_overlaps(self.set, out)
     }
 
-    /// Keyword hits → merged windows per rule, sorted by (rule, start).
+    /// The generic detector's prefilter hits in the blob of the last [`Matcher::scan`]: every
+    /// occurrence, overlapping, sorted by start and then priority.
+    pub fn generic_hits(&self) -> &[Hit] {
+        &self.generic_hits
+    }
+
+    /// Keyword hits → merged windows per rule, sorted by (rule, start), and the generic
+    /// detector's hits.
     fn collect_windows(&mut self, blob: &[u8]) {
         self.windows.clear();
+        self.generic_hits.clear();
         for hit in self.set.automaton.find_overlapping_iter(blob) {
-            for &rule_index in &self.set.keyword_rules[hit.pattern().as_usize()] {
+            let pattern = hit.pattern().as_usize();
+            if let Some((anchor, priority)) = self.set.generic_anchor[pattern] {
+                self.generic_hits.push(Hit {
+                    span: hit.start()..hit.end(),
+                    anchor,
+                    priority,
+                });
+            }
+            for &rule_index in &self.set.keyword_rules[pattern] {
                 let span = self.set.rules[rule_index].rule.max_span;
                 let start = hit.start().saturating_sub(span);
                 let end = (hit.end() + span).min(blob.len());
                 self.windows.push((rule_index, start..end));
             }
         }
+        self.generic_hits
+            .sort_unstable_by_key(|h| (h.span.start, h.priority));
         self.windows.sort_by_key(|(r, w)| (*r, w.start));
         let mut merged: Vec<(usize, Range<usize>)> = Vec::with_capacity(self.windows.len());
         for (rule, w) in self.windows.drain(..) {
