@@ -66,41 +66,35 @@ pub fn at_name(
     if name.is_empty() || !worth_reading(bytes, &name, line) {
         return name.end.max(hit.end);
     }
-    let text = String::from_utf8_lossy(&bytes[name.clone()]).into_owned();
-    let words = names::words(&text);
-    if let Some(class) = names::classify_words(&words) {
-        let site = Site {
-            bytes,
-            name: name.clone(),
-            line: line.clone(),
-            file,
-            flag: text.starts_with('-'),
-        };
-        let read = site.read();
-        if read.is_none() {
-            if let Some(raw) = call_setter(bytes, &name, line, &words) {
-                out.push(raw);
-            }
-            return name.end;
-        }
-        if let Some((syntax, value)) = read {
-            let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
-            out.push(Raw {
-                span: value.span,
-                value: if value.interpolated {
-                    format!("${{{value_text}}}")
-                } else {
-                    value_text
-                },
-                class,
-                words,
-                syntax,
-                username: None,
-            });
-        }
-    } else if let Some(raw) = call_setter(bytes, &name, line, &words) {
-        out.push(raw);
-    }
+    let words = &names::words(&String::from_utf8_lossy(&bytes[name.clone()]));
+    let Some(class) = names::classify_words(words) else {
+        out.extend(call_setter(bytes, &name, line, words));
+        return name.end;
+    };
+    let site = Site {
+        bytes,
+        name: name.clone(),
+        line: line.clone(),
+        file,
+        flag: bytes[name.start] == b'-',
+    };
+    let Some((syntax, value)) = site.read() else {
+        out.extend(call_setter(bytes, &name, line, words));
+        return name.end;
+    };
+    let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
+    out.push(Raw {
+        span: value.span,
+        value: if value.interpolated {
+            format!("${{{value_text}}}")
+        } else {
+            value_text
+        },
+        class,
+        words: words.clone(),
+        syntax,
+        username: None,
+    });
     name.end
 }
 

@@ -37,8 +37,31 @@ pub fn url_userinfo(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Opt
         return None;
     }
     let from = hit.end;
+    // Most URLs carry no user info: leave before walking the URL when no `@` follows at all.
+    memchr::memchr(b'@', &bytes[from..line.end])?;
     let mut end = from;
-    while end < line.end && !b"/?# \t\"'`<>()[]{},\\".contains(&bytes[end]) {
+    while end < line.end
+        && !matches!(
+            bytes[end],
+            b'/' | b'?'
+                | b'#'
+                | b' '
+                | b'\t'
+                | b'"'
+                | b'\''
+                | b'`'
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b','
+                | b'\\'
+        )
+    {
         end += 1;
     }
     let at = from + memchr::memrchr(b'@', &bytes[from..end])?;
