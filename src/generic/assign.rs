@@ -221,17 +221,35 @@ impl Site<'_> {
 
     /// Keep a value only when it is a literal in this context. With `wordy`, an unquoted value
     /// followed by more words is prose (`Password: the password of...`), not a value.
-    fn literal(&self, value: Value, syntax: Syntax, wordy: bool) -> Option<(Syntax, Value)> {
+    fn literal(&self, mut value: Value, syntax: Syntax, wordy: bool) -> Option<(Syntax, Value)> {
         if value.span.is_empty() {
             return None;
         }
-        if value.quoted {
-            return Some((syntax, value));
-        }
         let b = self.bytes;
-        let embedded = lex::inside_string(b, self.line.start, self.name.start);
+        if value.quoted {
+            // `"Basic " + encode(pair)`: in code, a literal joined to more is an expression.
+            let next = lex::skip_blanks(b, value.after, self.line.end);
+            let joined = self.file == FileKind::Code && b.get(next) == Some(&b'+');
+            return (!joined).then_some((syntax, value));
+        }
+        // A name inside a string (`"password=x"`) is text whose value is text too; a name that is
+        // a whole string (`kwds['authkey'] = self._authkey`) is a key, and code assigns to it.
+        let whole_string = self.name.start > self.line.start
+            && lex::is_quote(b[self.name.start - 1])
+            && b.get(self.name.end) == Some(&b[self.name.start - 1]);
+        let embedded = !whole_string && lex::inside_string(b, self.line.start, self.name.start);
         if self.file == FileKind::Code && !embedded {
             return None;
+        }
+        if self.file == FileKind::Code {
+            // Text inside a code string ends at an escape: `"x-secret: typed\r\nhost: a"`.
+            if let Some(i) = memchr::memchr(b'\\', &b[value.span.clone()]) {
+                value.span.end = value.span.start + i;
+                value.after = value.span.end;
+            }
+            if value.span.is_empty() {
+                return None;
+            }
         }
         let next = lex::skip_blanks(b, value.after, self.line.end);
         let call = value.after < self.line.end && b[value.after] == b'(';

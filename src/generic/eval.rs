@@ -79,6 +79,8 @@ pub fn path_for(lang: &str) -> &'static str {
         "hcl" => "infra/main.tf",
         "markdown" => "docs/setup.md",
         "text" => "notes.txt",
+        "c" => "src/sqlite3.c",
+        "rust" => "src/lib.rs",
         _ => "unknown.txt",
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! Provider rules find keys that announce themselves (`ghp_…`, `AKIA…`); most leaked passwords
 //! do not. This detector reads the syntax around credential *names* instead of matching the
-//! values: one aho-corasick pass over the name vocabulary (`pass`, `secret`, `token`, `key`,
-//! `auth`, `cred`, `pwd`) and a few anchors (`://`, `basic`, `bearer`, `identified`, tool names)
-//! finds candidate places; only the line around each hit is lexed, so a blob without those words
-//! costs one automaton pass and nothing else, and no syntax re-scans the blob.
+//! values. Its prefilter words, the name vocabulary (`pass`, `secret`, `token`, `key`, `auth`,
+//! `cred`, `pwd`) and a few anchors (`://`, `basic`, `bearer`, `identified`, tool names), are
+//! searched by the provider matcher's keyword pass ([`prefilter_keywords`]), which hands their
+//! hits over; only the line around each hit is lexed, so a blob without those words costs this
+//! detector nothing, and no syntax re-scans the blob.
 //!
 //! Flow per hit: [`assign`] (or [`special`] for URLs, auth headers, command lines and SQL) →
 //! a [`Raw`] candidate with its value span → [`values::verdict`] (references, placeholders,

@@ -256,6 +256,8 @@ pub fn classify_words(words: &[String]) -> Option<NameClass> {
         "pwd" => class(Kind::Password, !before.is_empty()),
         "pass" => class(Kind::Password, false),
         "secret" => class(Kind::Secret, true),
+        // CORS `Access-Control-Allow-Credentials` and `allowCredentials` are switches.
+        "credential" | "credentials" | "creds" if prev == Some("allow") => None,
         "credential" | "credentials" | "creds" => class(Kind::Secret, true),
         "auth" => class(Kind::Secret, false),
         "apikey" => class(Kind::ApiKey, true),

@@ -6,6 +6,7 @@
 //! examples, fixtures and documentation. 5 or more is high, 3–4 medium, less is low. Weak default
 //! passwords are always low.
 
+use super::names::Kind;
 use super::{Raw, Syntax};
 use crate::matcher::entropy::shannon_entropy;
 use crate::rules::Confidence;
@@ -104,8 +105,13 @@ pub fn confidence(raw: &Raw, value: &str, test_like: bool) -> Confidence {
         Syntax::Url | Syntax::Basic => 3,
         _ => 2,
     };
-    let score =
-        syntax + i32::from(raw.class.strong) + shape_points(value) - if test_like { 2 } else { 0 };
+    let shape = shape_points(value);
+    // A secret, unlike a password, is rarely a plain word: `X-Secret: typed` is test data more
+    // often than not.
+    let plain_secret = raw.class.kind == Kind::Secret && shape == 0;
+    let score = syntax + i32::from(raw.class.strong) + shape
+        - if test_like { 2 } else { 0 }
+        - i32::from(plain_secret);
     match score {
         s if s >= 5 => Confidence::High,
         3 | 4 => Confidence::Medium,

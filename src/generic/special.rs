@@ -86,9 +86,17 @@ pub fn auth_scheme(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Opti
         return None;
     }
     let basic = bytes[hit.clone()].eq_ignore_ascii_case(b"basic");
-    let start = lex::skip_blanks(bytes, hit.end, line.end);
+    let mut start = lex::skip_blanks(bytes, hit.end, line.end);
     if start == hit.end {
         return None;
+    }
+    // `'Basic ' + 'dXNlcjpwYXNz'`: the credentials follow in the next literal.
+    if let Some(&q) = bytes.get(start).filter(|&&q| lex::is_quote(q)) {
+        let plus = lex::skip_blanks(bytes, start + 1, line.end);
+        let open = lex::skip_blanks(bytes, plus + 1, line.end);
+        if bytes.get(plus) == Some(&b'+') && bytes.get(open) == Some(&q) {
+            start = open + 1;
+        }
     }
     let token_byte = |b: u8| {
         b.is_ascii_alphanumeric() || b"+/=".contains(&b) || (!basic && b"._~-".contains(&b))
@@ -290,8 +298,24 @@ fn attached_or_next(
         .then(|| (w.start + 2..w.end, None))
 }
 
+/// Statement words that own an `IDENTIFIED BY` clause: `CREATE USER`, `ALTER USER`, `GRANT`,
+/// `CREATE ROLE`, Oracle's `CREATE DATABASE LINK`.
+const SQL_IDENTIFIED_STATEMENTS: &[&str] = &["user", "grant", "role", "link"];
+
 /// SQL `IDENTIFIED BY 'secret'` and `IDENTIFIED WITH plugin BY 'secret'`; `hit` is `identified`.
+/// Prose such as "the columns identified by 'colUsed'" is not SQL: the keyword must be written
+/// in capitals (`IDENTIFIED`, as SQL usually is, also on a continuation line) or follow a
+/// statement word on its line (`create user app identified by …`). The value must be a string
+/// literal, not a backquoted identifier.
 pub fn sql_identified(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
+    let capitals = bytes[hit.clone()].iter().all(u8::is_ascii_uppercase);
+    let head = String::from_utf8_lossy(&bytes[line.start..hit.start]).to_ascii_lowercase();
+    let statement = head
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| SQL_IDENTIFIED_STATEMENTS.contains(&w));
+    if !(capitals || statement) {
+        return None;
+    }
     let rest = String::from_utf8_lossy(&bytes[hit.end..line.end]).to_ascii_lowercase();
     let by = rest.find("by ").or_else(|| rest.find("by'"))?;
     let head = &rest[..by];
@@ -300,7 +324,8 @@ pub fn sql_identified(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> O
     }
     let at = hit.end + by + 2;
     let v = lex::parse_value(bytes, at, line.end)?;
-    v.quoted.then(|| raw(bytes, v.span, Syntax::Sql, None))
+    let backquoted = v.span.start > 0 && bytes[v.span.start - 1] == b'`';
+    (v.quoted && !backquoted).then(|| raw(bytes, v.span, Syntax::Sql, None))
 }
 
 /// Calls that take a password positionally: (function name, 0-based argument index).
