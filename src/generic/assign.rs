@@ -111,8 +111,12 @@ fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>) -> bool {
         pos += 1;
     }
     let at = lex::skip_blanks(b, pos, line.end);
-    if at < line.end && b"=:(,>?|".contains(&b[at]) {
-        return true;
+    let quoted = pos > name.end;
+    match b.get(at).filter(|_| at < line.end) {
+        Some(b'=' | b':' | b'(' | b'>' | b'?' | b'|') => return true,
+        // `("X-Api-Key", "…")`; an unquoted `key, value` is a list of names.
+        Some(b',') if quoted => return true,
+        _ => {}
     }
     if before == Some(b'<') {
         return true;
