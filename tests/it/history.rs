@@ -328,3 +328,50 @@ fn config_stores_are_parsed_in_history_too() {
     assert_eq!(found[0]["config_key"], "mcpServers.acme.env.ACME_TOKEN");
     assert!(found[0]["tool"].as_str().unwrap().starts_with("mcp:acme"));
 }
+
+#[test]
+fn generic_passwords_flow_through_history_and_staged_scans_with_their_commit() {
+    let fx = repo();
+    fx.write("README.md", "hello\n");
+    commit(&fx, ALICE, 1, "c1");
+    fx.write(
+        "deploy/db.yaml",
+        "db:\n  host: db\n  password: \"Vq7xPz2kLm9R\"\n",
+    );
+    let c2 = commit(&fx, BOB, 2, "c2 adds the database config");
+    fx.write(
+        "deploy/db.yaml",
+        "db:\n  host: db\n  password: ${DB_PASSWORD}\n",
+    );
+    commit(&fx, ALICE, 3, "c3 moves the password to the environment");
+
+    let (_, report) = run_json(&["scan", "--history", "."], fx.path());
+    let generic: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f["generic"] == true)
+        .collect();
+    assert_eq!(generic.len(), 1, "{report:#}");
+    let f = &generic[0];
+    assert_eq!(f["rule_id"], "generic-password");
+    assert_eq!(f["commit"], c2);
+    assert_eq!(f["author_name"], "Bob");
+    assert_eq!(f["location"]["path"], "deploy/db.yaml");
+    assert_eq!(f["location"]["start_line"], 3);
+    assert_eq!(f["in_head"], false);
+
+    fx.write(".env", "SMTP_PASSWORD=Wq8zX3cV7bNp\nSMTP_HOST=mail\n");
+    fx.git(&["add", ".env"]);
+    let (code, staged) = run_json(&["scan", "--staged", "."], fx.path());
+    assert_eq!(code, 1, "{staged:#}");
+    let ids: Vec<_> = findings(&staged)
+        .iter()
+        .map(|f| (f["rule_id"].clone(), f["location"]["path"].clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        [(
+            serde_json::json!("generic-password"),
+            serde_json::json!(".env")
+        )]
+    );
+}
