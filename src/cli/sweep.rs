@@ -74,6 +74,9 @@ pub struct SweepArgs {
     /// Policy configuration (keytrace.toml) applied to every repository.
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub config: Option<PathBuf>,
+    /// Ignore each repository's own keytrace.toml (by default its allowlist suppresses findings).
+    #[arg(long, help_heading = "Policy")]
+    pub no_repo_config: bool,
     /// Only findings of this severity or above fail the run.
     #[arg(long, value_name = "SEVERITY", help_heading = "Policy")]
     pub fail_on: Option<Severity>,

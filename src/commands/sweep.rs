@@ -9,6 +9,7 @@ use crate::finding::Finding;
 use crate::matcher::RuleSet;
 use crate::pipeline::Limits;
 use crate::report::RepoInfo;
+use crate::sweep::repo_config::{self, RepoConfig};
 use crate::sweep::scan::{RepoScan, Work, scan_repo};
 use crate::sweep::state::{Reader, RepoWrite, RunCtx};
 use crate::sweep::{
@@ -54,6 +55,8 @@ impl Settings {
 pub struct RepoResult {
     pub target: RepoTarget,
     pub summary: RepoSummary,
+    /// The repository's own keytrace.toml.
+    pub config: RepoConfig,
     pub info: RepoInfo,
     pub coverage: CoverageRecord,
     pub findings: Vec<Finding>,
@@ -73,6 +76,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let finished_at = state.finish_run(&run, interrupted)?;
     let mut results = results;
     for r in &mut results {
+        if !args.no_repo_config {
+            apply_repo_config(r);
+        }
         policy.apply(&mut r.findings)?;
     }
     let section = SweepSection {
@@ -111,8 +117,22 @@ fn section_failures(section: &SweepSection) -> Option<String> {
     })
 }
 
-/// `--config FILE` when given, else keytrace's default policy. Per-repository keytrace.toml
-/// files are not read: one policy governs a sweep.
+/// The allowlist of the repository's own keytrace.toml; a file that cannot be used is reported
+/// (on stderr and in the repository's summary) and the sweep's policy alone applies.
+fn apply_repo_config(r: &mut RepoResult) {
+    let problem = match &r.config {
+        RepoConfig::Absent => None,
+        RepoConfig::Found(config) => repo_config::apply(config, &mut r.findings).err(),
+        RepoConfig::Invalid(message) => Some(message.clone()),
+    };
+    if let Some(message) = problem {
+        eprintln!("keytrace: warning: {message} (ignored; the sweep's policy applies)");
+        r.summary.config_error = Some(message);
+    }
+}
+
+/// `--config FILE` when given, else keytrace's default policy: it governs every repository.
+/// Each repository's own keytrace.toml adds only its allowlist (see `apply_repo_config`).
 fn load_policy(args: &SweepArgs) -> anyhow::Result<crate::policy::Policy> {
     let config = match &args.config {
         Some(path) => crate::policy::config::load(Some(path), Path::new("."))?.0,
@@ -269,8 +289,12 @@ fn record(
     run: &RunCtx,
     rule_ids: &HashSet<String>,
     target: RepoTarget,
-    outcome: runner::Outcome<RepoScan>,
+    mut outcome: runner::Outcome<RepoScan>,
 ) -> Result<RepoResult, crate::sweep::state::StateError> {
+    let config = match &mut outcome {
+        Ok(scan) => std::mem::take(&mut scan.config),
+        Err(_) => RepoConfig::Absent,
+    };
     let (write, info, coverage, outcome_kind, error) = match &outcome {
         Ok(scan) => {
             let write = match &scan.work {
@@ -315,6 +339,7 @@ fn record(
         location: target.location.clone(),
         outcome: outcome_kind,
         error,
+        config_error: None,
         head: info.revision.clone(),
         branch: info.branch.clone(),
         blobs_matched: recorded.blobs_matched,
@@ -324,6 +349,7 @@ fn record(
     Ok(RepoResult {
         target,
         summary,
+        config,
         info,
         coverage,
         findings: recorded.findings,
@@ -337,6 +363,7 @@ pub fn skipped_summary(t: &RepoTarget) -> RepoSummary {
         location: t.location.clone(),
         outcome: RepoOutcome::Skipped,
         error: Some("not started: sweep interrupted".into()),
+        config_error: None,
         head: None,
         branch: None,
         blobs_matched: 0,

@@ -6,11 +6,13 @@
 //! matched under the current ruleset, and `state` records per repository, in one transaction,
 //! what was matched and every finding's first/last sighting and status. `runner` owns the
 //! repository-level concurrency (bounded clones and bounded concurrent scans: blob-level
-//! parallelism stays in `pipeline`), and `summary` is the `sweep` section of the report.
+//! parallelism stays in `pipeline`), `repo_config` reads each repository's own `keytrace.toml`
+//! allowlist, and `summary` is the `sweep` section of the report.
 
 pub mod github;
 pub mod mirror;
 pub mod progress;
+pub mod repo_config;
 pub mod runner;
 pub mod scan;
 pub mod shard;

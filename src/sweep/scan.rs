@@ -8,6 +8,7 @@
 //! therefore sees exactly what a full scan would, at the cost of the new blobs only.
 
 use super::SweepError;
+use super::repo_config::{self, RepoConfig};
 use super::state::Reader;
 use crate::coverage::{Coverage, CoverageRecord, SkipReason};
 use crate::finding::{Finding, fingerprint};
@@ -26,6 +27,8 @@ pub struct RepoScan {
     pub tips: Vec<(String, String)>,
     pub work: Work,
     pub coverage: CoverageRecord,
+    /// The repository's own `keytrace.toml`, read from HEAD.
+    pub config: RepoConfig,
 }
 
 /// Whether history was walked, and what it gave.
@@ -71,6 +74,7 @@ pub fn scan_repo(
             tips: pairs,
             work: Work::Unchanged,
             coverage: CoverageRecord::default(),
+            config: repo_config::read(&repo, identity),
         });
     }
     let coverage = Coverage::default();
@@ -119,6 +123,7 @@ pub fn scan_repo(
             findings,
         },
         coverage: coverage.snapshot(),
+        config: repo_config::read(&repo, identity),
     })
 }
 

@@ -2,7 +2,7 @@
 //! across runs (checked in the SQLite state database itself), a fake GitHub REST API on
 //! loopback, shards plus merge, failures, and the HTML report rendered by headless Chromium.
 
-use super::common::{Fixture, acme_rules, acme_token, findings, git_in, run};
+use super::common::{Fixture, acme_rules, acme_token, findings, git_in, run, run_json};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -786,4 +786,132 @@ fn html_report_renders_in_headless_chromium() {
         "a rendered page, not a blank one ({} bytes)",
         bytes.len()
     );
+}
+
+#[test]
+fn each_repository_keytrace_toml_allowlist_suppresses_its_own_findings() {
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let repos = fx.path().join("repos");
+    let team = repos.join("team");
+    std::fs::create_dir_all(team.join("fixtures")).unwrap();
+    make_repo(
+        &team,
+        &[
+            ("fixtures/k.env", format!("K={}\n", acme_token(60))),
+            ("app.env", format!("K={}\n", acme_token(61))),
+            (
+                "keytrace.toml",
+                "[allowlist]\npaths = [\"fixtures/**\"]\n".into(),
+            ),
+        ],
+        ALICE,
+    );
+    make_repo(
+        &repos.join("broken"),
+        &[
+            ("k.env", format!("K={}\n", acme_token(62))),
+            ("keytrace.toml", "[allowlist]\nbogus = 1\n".into()),
+        ],
+        BOB,
+    );
+    // A fingerprint as a plain scan of the repository prints it (not scoped to the sweep).
+    let accepted = repos.join("accepted");
+    make_repo(
+        &accepted,
+        &[("k.env", format!("K={}\n", acme_token(63)))],
+        BOB,
+    );
+    let (_, scan) = run_json(&["scan", ".", "--rules", &rules], &accepted);
+    let fp = findings(&scan)[0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    commit(
+        &accepted,
+        &[(
+            "keytrace.toml",
+            format!("[allowlist]\nfingerprints = [\"{fp}\"]\n"),
+        )],
+        BOB,
+        2,
+    );
+
+    let sweep = |extra: &[&str], state: &str| {
+        let mut args = vec!["sweep", "--repos-dir", "repos", "--state", state];
+        args.extend(extra);
+        args.extend(["--rules", &rules, "--format", "json", "--no-progress"]);
+        args.push("--show-suppressed");
+        let (code, out, err) = run(&args, fx.path());
+        (code, serde_json::from_str::<Value>(&out).unwrap(), err)
+    };
+    let place = |f: &Value| {
+        format!(
+            "{}/{}",
+            f["repository"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap(),
+            f["location"]["path"].as_str().unwrap()
+        )
+    };
+
+    let (code, report, err) = sweep(&[], "a.db");
+    assert_eq!(code, 1, "{err}");
+    let active: BTreeSet<String> = findings(&report).iter().map(place).collect();
+    assert_eq!(
+        active,
+        ["broken/k.env", "team/app.env"]
+            .map(String::from)
+            .into_iter()
+            .collect()
+    );
+    let suppressed: BTreeSet<(String, String)> = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (place(f), f["suppressed_by"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        suppressed,
+        [
+            (
+                "accepted/k.env",
+                "repository keytrace.toml: allowlist:fingerprint"
+            ),
+            (
+                "team/fixtures/k.env",
+                "repository keytrace.toml: allowlist:path"
+            ),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .into_iter()
+        .collect()
+    );
+    assert!(
+        err.contains("keytrace.toml:2") && err.contains("bogus"),
+        "{err}"
+    );
+    let config_errors: Vec<_> = report["sweep"]["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("config_error").is_some())
+        .map(|r| {
+            r["identity"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(config_errors, ["broken"]);
+
+    let (_, report, _) = sweep(&["--no-repo-config"], "b.db");
+    assert_eq!(findings(&report).len(), 4);
+    assert_eq!(report["suppressed"].as_array().map_or(0, Vec::len), 0);
 }
