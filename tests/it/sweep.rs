@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 const ALICE: (&str, &str) = ("Alice", "alice@example.com");
 const BOB: (&str, &str) = ("Bob", "bob@example.com");
@@ -914,4 +914,141 @@ fn each_repository_keytrace_toml_allowlist_suppresses_its_own_findings() {
     let (_, report, _) = sweep(&["--no-repo-config"], "b.db");
     assert_eq!(findings(&report).len(), 4);
     assert_eq!(report["suppressed"].as_array().map_or(0, Vec::len), 0);
+}
+
+/// A git "server" on loopback that accepts clones and answers none of them until `release` is
+/// set (then it answers 500). Each accepted connection is announced on the returned channel.
+fn stalling_git_server(
+    release: Arc<std::sync::atomic::AtomicBool>,
+) -> (String, mpsc::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (release, tx) = (Arc::clone(&release), tx.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
+                    line.clear();
+                }
+                let _ = tx.send(());
+                while !release.load(std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            });
+        }
+    });
+    (base, rx)
+}
+
+fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn ctrl_c_finishes_the_repository_in_flight_starts_no_other_and_a_second_quits_at_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let fx = Fixture::new();
+    let release = Arc::new(AtomicBool::new(false));
+    let (base, connected) = stalling_git_server(Arc::clone(&release));
+    fx.write(
+        "repos.txt",
+        format!("{base}/a.git\n{base}/b.git\n{base}/c.git\n"),
+    );
+    let sweep = |state: &str| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("keytrace"))
+            .args(["sweep", "--repo-list", "repos.txt", "--state", state])
+            .args(["--clone-jobs", "1", "--jobs", "1", "--format", "json"])
+            .args(["--no-progress", "-o", &format!("{state}.json")])
+            .current_dir(fx.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let wait_for_clone = || {
+        connected
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the sweep starts cloning the first repository");
+    };
+
+    // One Ctrl-C while the first clone is in flight: it finishes (here: fails), the two others
+    // are never started, and the report and the state say so. The clone is let go only once
+    // keytrace has said it took the Ctrl-C, so a slow machine cannot reorder the two.
+    let mut child = sweep("one.db");
+    wait_for_clone();
+    interrupt(&child);
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = String::new();
+    for line in stderr_lines.by_ref() {
+        let line = line.unwrap();
+        stderr.push_str(&line);
+        if line.contains("interrupted") {
+            break;
+        }
+    }
+    release.store(true, Ordering::SeqCst);
+    let status = child.wait().unwrap();
+    stderr.extend(stderr_lines.map_while(Result::ok));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path().join("one.db.json")).unwrap())
+            .unwrap();
+    let sweep_section = &report["sweep"];
+    assert_eq!(sweep_section["interrupted"], true);
+    let t = &sweep_section["totals"];
+    assert_eq!(
+        (
+            t["repositories"].as_u64(),
+            t["failed"].as_u64(),
+            t["skipped"].as_u64()
+        ),
+        (Some(3), Some(1), Some(2)),
+        "{sweep_section:#}"
+    );
+    let db = fx.path().join("one.db");
+    assert_eq!(
+        query_count(
+            &db,
+            "SELECT count(*) FROM runs WHERE interrupted = 1 AND finished_at IS NOT NULL"
+        ),
+        1
+    );
+    assert_eq!(query_count(&db, "SELECT count(*) FROM repos"), 1);
+
+    // A second Ctrl-C quits at once, although the clone in flight never ends; the state
+    // database stays readable.
+    release.store(false, Ordering::SeqCst);
+    let mut child = sweep("two.db");
+    wait_for_clone();
+    interrupt(&child);
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    assert!(
+        stderr_lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("interrupted"))
+    );
+    interrupt(&child);
+    let started = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    release.store(true, Ordering::SeqCst);
+    assert_eq!(
+        query_count(&fx.path().join("two.db"), "SELECT count(*) FROM runs"),
+        1
+    );
 }
