@@ -232,3 +232,55 @@ fn colour_only_when_asked_and_a_one_line_summary_on_stderr_for_ci() {
         "{stderr}"
     );
 }
+
+/// Run keytrace on a pseudo-terminal (through Python's `pty`, present wherever the tests run)
+/// and return what the terminal received.
+fn run_on_tty(args: &[&str], cwd: &std::path::Path, no_color: Option<&str>) -> String {
+    const SCRIPT: &str = "import os, pty, sys\n\
+pid, fd = pty.fork()\n\
+if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n\
+out = b''\n\
+while True:\n    try:\n        chunk = os.read(fd, 65536)\n    except OSError:\n        break\n    if not chunk:\n        break\n    out += chunk\n\
+os.waitpid(pid, 0)\n\
+sys.stdout.buffer.write(out)\n";
+    let bin = assert_cmd::cargo::cargo_bin("keytrace");
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("-c")
+        .arg(SCRIPT)
+        .arg(&bin)
+        .args(args)
+        .current_dir(cwd);
+    cmd.env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let out = cmd.output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// True when `text` holds an SGR (colour or style) escape sequence.
+fn has_sgr(text: &str) -> bool {
+    regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap().is_match(text)
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let fx = Fixture::new();
+    fx.write("a.env", format!("A={}\n", acme_token(5)));
+    let rules = acme_rules(&fx);
+    let args = ["scan", ".", "--rules", &rules, "--no-progress"];
+    let coloured = run_on_tty(&args, fx.path(), None);
+    assert!(coloured.contains("acme-api-key"), "{coloured}");
+    assert!(has_sgr(&coloured), "a terminal gets colour: {coloured:?}");
+    let plain = run_on_tty(&args, fx.path(), Some("1"));
+    assert!(plain.contains("acme-api-key"), "{plain}");
+    assert!(!has_sgr(&plain), "NO_COLOR=1 turns colour off: {plain:?}");
+    // The convention: an empty NO_COLOR does not count.
+    let empty = run_on_tty(&args, fx.path(), Some(""));
+    assert!(has_sgr(&empty), "an empty NO_COLOR is ignored: {empty:?}");
+}
