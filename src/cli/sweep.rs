@@ -125,6 +125,10 @@ pub struct MergeArgs {
     /// Shard reports: JSON (`--format json`) or SARIF files.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// Rule files or directories the shards were swept with: their names and help text go into
+    /// a merged SARIF log's rule descriptors.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

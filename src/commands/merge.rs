@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
-    let (rules, _) = load_ruleset(&[])?;
+    let (rules, _) = load_ruleset(&args.rules)?;
     let mut merged = Report::default();
     let mut kinds: Vec<String> = Vec::new();
     let mut hashes: Vec<String> = Vec::new();

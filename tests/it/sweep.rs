@@ -598,6 +598,29 @@ fn two_shards_merged_equal_one_unsharded_run() {
         16,
         "the same secret in two repositories is two findings"
     );
+
+    // A merged SARIF log describes the user rules the shards were swept with (without them it
+    // can only repeat the rule's name).
+    let acme_help = |extra: &[&str]| {
+        let mut a = args.clone();
+        a.retain(|x| *x != "--format" && *x != "json");
+        a.extend(["--format", "sarif"]);
+        a.extend(extra);
+        let (_, out, err) = run(&a, fx.path());
+        let log: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "acme-api-key")
+            .map(|r| r["help"]["text"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(acme_help(&[]), "Acme API key");
+    assert!(
+        acme_help(&["--rules", &rules]).contains("Revoke it in the Acme console."),
+        "the user rule's remediation"
+    );
 }
 
 #[test]
