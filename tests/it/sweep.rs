@@ -343,20 +343,18 @@ fn fake_github(clone_urls: [String; 5]) -> (String, RequestLog) {
     (base, seen)
 }
 
+/// The last path segment of a repository identity: its short name.
+fn short_name(identity: &Value) -> String {
+    let identity = identity.as_str().unwrap();
+    identity.rsplit('/').next().unwrap().to_string()
+}
+
 fn repo_names(report: &Value) -> BTreeSet<String> {
     report["sweep"]["repositories"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            r["identity"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|r| short_name(&r["identity"]))
         .collect()
 }
 
@@ -871,12 +869,7 @@ fn each_repository_keytrace_toml_allowlist_suppresses_its_own_findings() {
     let place = |f: &Value| {
         format!(
             "{}/{}",
-            f["repository"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap(),
+            short_name(&f["repository"]),
             f["location"]["path"].as_str().unwrap()
         )
     };
@@ -922,15 +915,7 @@ fn each_repository_keytrace_toml_allowlist_suppresses_its_own_findings() {
         .unwrap()
         .iter()
         .filter(|r| r.get("config_error").is_some())
-        .map(|r| {
-            r["identity"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|r| short_name(&r["identity"]))
         .collect();
     assert_eq!(config_errors, ["broken"]);
 
