@@ -88,6 +88,8 @@ impl RuleSet {
             generic_anchor.push(Some((anchor, priority as u32)));
         }
         let mut hasher = Sha256::new();
+        hasher.update(crate::rules::DETECTION_CODE_HASH);
+        hasher.update([u8::from(generic)]);
         for (i, rule) in rules.iter().enumerate() {
             if compile_now {
                 build_regex(&rule.pattern).map_err(|e| RuleError::Invalid {
@@ -152,7 +154,9 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// A hash of every rule's full definition: changes whenever any rule changes.
+    /// A hash of every rule's full definition and of the detection code this binary was built
+    /// from (`DETECTION_CODE_HASH`): changes whenever a rule changes, and whenever a new build
+    /// would find things differently, so that incremental sweeps match every blob again.
     pub fn hash(&self) -> &str {
         &self.hash
     }
@@ -326,4 +330,34 @@ fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
 /// Hex SHA-256 of a secret: lets reports correlate a secret across places without revealing it.
 pub fn secret_sha256(secret: &[u8]) -> String {
     hex::encode(Sha256::digest(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruleset_hash_covers_the_rules_and_the_detection_code() {
+        let code = crate::rules::DETECTION_CODE_HASH;
+        assert_eq!(code.len(), 64);
+        assert!(code.bytes().all(|b| b.is_ascii_hexdigit()));
+        let rules = crate::rules::embedded_rules().unwrap();
+        let a = RuleSet::new(rules.clone(), false).unwrap();
+        let b = RuleSet::new(rules.clone(), false).unwrap();
+        assert_eq!(a.hash(), b.hash(), "deterministic");
+        let mut fewer = rules.clone();
+        fewer.pop();
+        assert_ne!(a.hash(), RuleSet::new(fewer, false).unwrap().hash());
+        let provider_only = RuleSet::provider_only(rules.clone(), false).unwrap();
+        assert_ne!(a.hash(), provider_only.hash());
+        let mut plain = Sha256::new();
+        for rule in &rules {
+            plain.update(serde_json::to_vec(rule).unwrap());
+        }
+        assert_ne!(
+            a.hash(),
+            hex::encode(plain.finalize()),
+            "not the rules alone"
+        );
+    }
 }

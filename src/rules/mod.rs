@@ -5,6 +5,7 @@ mod load;
 mod model;
 
 pub use load::{
-    RuleError, check_unique_ids, embedded_rules, load_rules_from, parse_rule_file, rule_files_in,
+    DETECTION_CODE_HASH, RuleError, check_unique_ids, embedded_rules, load_rules_from,
+    parse_rule_file, rule_files_in,
 };
 pub use model::{Confidence, Rule, Severity, ValidatorKind};
