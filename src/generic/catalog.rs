@@ -232,7 +232,10 @@ impl GenericRule {
             name: m.name.to_string(),
             provider: "generic".to_string(),
             category: "generic".to_string(),
-            keywords: super::NAME_KEYWORDS.iter().map(|k| k.to_string()).collect(),
+            keywords: super::prefilter_keywords()
+                .into_iter()
+                .map(|(w, _)| w)
+                .collect(),
             pattern: r#"(?P<secret>[^\s'"]{4,})"#.to_string(),
             min_entropy: None,
             validator: None,

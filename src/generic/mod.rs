@@ -33,8 +33,11 @@ use names::NameClass;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Keywords that start a credential name (ASCII case-insensitive).
-pub const NAME_KEYWORDS: &[&str] = &["pass", "pwd", "secret", "token", "key", "auth", "cred"];
+/// Keywords that start a credential name (ASCII case-insensitive). `key` is not one of them: it
+/// names a credential only after a qualifier (`api_key`, `signingKey`), so the prefilter looks
+/// for the qualified spellings instead ([`names::qualified_key_keywords`]), which spares the
+/// lexer every `key`, `keys`, `keyword` and `KeyError` of ordinary code.
+pub const NAME_KEYWORDS: &[&str] = &["pass", "pwd", "secret", "token", "auth", "cred"];
 
 /// How far around a hit the lexers look: bounds the work on minified one-line files.
 const MAX_REACH: usize = 2048;
@@ -115,6 +118,11 @@ pub fn prefilter_keywords() -> Vec<(String, Anchor)> {
     // Where keywords share a start (`mysqli`, `mysql`), the one listed first wins.
     add(special::CALL_KEYWORDS, Anchor::Name);
     add(NAME_KEYWORDS, Anchor::Name);
+    let qualified = names::qualified_key_keywords();
+    add(
+        &qualified.iter().map(String::as_str).collect::<Vec<_>>(),
+        Anchor::Name,
+    );
     add(&["://"], Anchor::Url);
     add(&["basic", "bearer"], Anchor::Scheme);
     add(special::TOOL_KEYWORDS, Anchor::Tool);

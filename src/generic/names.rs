@@ -92,6 +92,16 @@ const KEY_QUALIFIERS: &[(&str, Kind)] = &[
     ("rsa", Kind::PrivateKey),
 ];
 
+/// Every spelling of a qualified `key` that a name can hold, lowercase: each qualifier joined to
+/// `key` by `_`, `-`, `.` or nothing (`api_key`, `api-key`, `api.key`, `apiKey`, `APIKEY`).
+/// These are the only names with `key` as their head that [`classify_words`] accepts.
+pub fn qualified_key_keywords() -> Vec<String> {
+    KEY_QUALIFIERS
+        .iter()
+        .flat_map(|(q, _)| ["_", "-", ".", ""].map(|sep| format!("{q}{sep}key")))
+        .collect()
+}
+
 /// Words before `token` that mark a token as not a credential (pagination, parsing, CSRF).
 const TOKEN_NON_CREDENTIAL: &[&str] = &[
     "csrf",

@@ -168,3 +168,21 @@ fn hits_are_read_leftmost_first_like_a_non_overlapping_search() {
     let first = &hits[0];
     assert_eq!(first.span, 0..6, "mysqli outranks mysql: {hits:?}");
 }
+
+#[test]
+fn a_bare_key_is_not_a_prefilter_hit_but_a_qualified_one_is() {
+    assert!(keyword_hits(b"for key in keys: keyword(KeyError, PROPERTYKEY)").is_empty());
+    for name in [
+        "apiKey",
+        "API_KEY",
+        "x-api-key",
+        "app.secret.key",
+        "signingkey",
+        "SshKey",
+    ] {
+        assert!(
+            !keyword_hits(name.as_bytes()).is_empty(),
+            "{name} must reach the lexer"
+        );
+    }
+}
