@@ -7,6 +7,7 @@
 //! credentials, so they are reported as weak defaults with low confidence.
 
 use super::names::{self, Kind};
+use crate::matcher::noise;
 
 /// A named filter: the reason it gives and the test it applies.
 type Filter = (&'static str, fn(&str) -> bool);
@@ -78,8 +79,9 @@ pub fn min_len(kind: Kind) -> usize {
     }
 }
 
-/// Markers of a variable, template, lookup or secret-manager reference (lowercase).
-const REFERENCE_MARKERS: &[&str] = &[
+/// Markers of a variable, template or lookup (lowercase). Secret-manager markers are shared
+/// with the provider rules: `matcher::noise::SECRET_MANAGER_MARKERS`.
+const LOOKUP_MARKERS: &[&str] = &[
     "${",
     "{{",
     "{%",
@@ -94,18 +96,6 @@ const REFERENCE_MARKERS: &[&str] = &[
     "env.fetch",
     "environment.getenvironmentvariable",
     "import.meta.env",
-    "op://",
-    "vault:",
-    "vault://",
-    "arn:aws:secretsmanager:",
-    "arn:aws:ssm:",
-    "enc[",
-    "@microsoft.keyvault(",
-    "secretkeyref",
-    "secretmanager.googleapis.com",
-    "akv://",
-    "gcp-secret://",
-    "keyvault://",
     "{env:",
     "%env(",
 ];
@@ -117,7 +107,7 @@ const REFERENCE_MARKERS: &[&str] = &[
 /// (`:password`, `@password`, `?`).
 pub fn is_reference(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
-    if REFERENCE_MARKERS.iter().any(|m| lower.contains(m)) {
+    if LOOKUP_MARKERS.iter().any(|m| lower.contains(m)) || noise::is_reference(lower.as_bytes()) {
         return true;
     }
     let b = v.as_bytes();

@@ -26,8 +26,10 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "replaceme",
 ];
 
-/// Prefixes and substrings of values that point into a secret manager instead of holding a secret.
-const REFERENCE_MARKERS: &[&str] = &[
+/// Substrings (lowercase) of values that point into a secret manager instead of holding a
+/// secret. Shared by every detector: provider rules here, the generic detector in
+/// `generic::values`, which adds its own lookup and template markers.
+pub const SECRET_MANAGER_MARKERS: &[&str] = &[
     "op://",
     "vault:",
     "vault://",
@@ -38,9 +40,11 @@ const REFERENCE_MARKERS: &[&str] = &[
     "projects/*/secrets/",
     "@microsoft.keyvault(",
     "akv://",
+    "keyvault://",
     "sops:",
     "gcp-secret://",
     "secretmanager.googleapis.com",
+    "secretkeyref",
 ];
 
 /// True when `secret` is evidently not a real credential: a placeholder, a documentation value,
@@ -83,7 +87,7 @@ fn has_ascending_run(secret: &[u8], len: usize) -> bool {
 /// True when `value` is a reference to a secret manager or a variable, not a literal secret.
 pub fn is_reference(value: &[u8]) -> bool {
     let lower = value.to_ascii_lowercase();
-    REFERENCE_MARKERS
+    SECRET_MANAGER_MARKERS
         .iter()
         .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
 }
