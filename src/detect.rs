@@ -18,9 +18,12 @@ pub fn findings_in_blob(
     origin: &Origin,
 ) -> Vec<Finding> {
     let raw = matcher.scan(bytes);
-    let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
-    let generic =
-        crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken);
+    let generic = if matcher.generic_hits().is_empty() {
+        Vec::new()
+    } else {
+        let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
+        crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken)
+    };
     if raw.is_empty() {
         return generic;
     }

@@ -166,11 +166,10 @@ const PASS_PREFIXES: &[&str] = &[
 pub fn words(name: &str) -> Vec<String> {
     let mut raw = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let segments = camel_segments(part);
-        if is_erratic(&segments) {
+        if is_erratic(part) {
             raw.push(part.to_ascii_lowercase());
         } else {
-            raw.extend(segments.iter().map(|s| s.to_ascii_lowercase()));
+            raw.extend(camel_segments(part).map(str::to_ascii_lowercase));
         }
     }
     let mut out = Vec::with_capacity(raw.len() + 1);
@@ -181,41 +180,53 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 /// The camelCase / PascalCase segments of one separator-free part.
-fn camel_segments(part: &str) -> Vec<&str> {
+fn camel_segments(part: &str) -> impl Iterator<Item = &str> {
     let chars = part.as_bytes();
-    let mut out = Vec::new();
     let mut start = 0;
-    for i in 1..chars.len() {
-        let (prev, cur) = (chars[i - 1], chars[i]);
-        let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-        let boundary = cur.is_ascii_uppercase()
-            && (prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_lower));
-        if boundary {
-            out.push(&part[start..i]);
-            start = i;
+    let mut i = 1;
+    std::iter::from_fn(move || {
+        while i < chars.len() {
+            let (prev, cur) = (chars[i - 1], chars[i]);
+            let next_lower = chars.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            let boundary = cur.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower));
+            i += 1;
+            if boundary {
+                let segment = &part[start..i - 1];
+                start = i - 1;
+                return Some(segment);
+            }
         }
-    }
-    if start < chars.len() {
-        out.push(&part[start..]);
-    }
-    out
+        (start < chars.len()).then(|| {
+            let segment = &part[start..];
+            start = chars.len();
+            segment
+        })
+    })
 }
 
 /// Segments that no one writes on purpose: a lone lowercase letter before a capital (`pAssword`)
 /// or a run of two-letter segments (`PaSsWoRd`). Real camel case (`mysqlRootPassword`,
 /// `xApiKey`, `getDBPassword`) is not erratic.
-fn is_erratic(segments: &[&str]) -> bool {
-    if segments.len() < 2 {
-        return false;
+fn is_erratic(part: &str) -> bool {
+    let (mut count, mut tiny) = (0, 0);
+    let (mut first, mut second) = ("", "");
+    for segment in camel_segments(part) {
+        match count {
+            0 => first = segment,
+            1 => second = segment,
+            _ => {}
+        }
+        count += 1;
+        tiny += usize::from(segment.len() <= 2);
     }
-    let lone_lower_head = segments.len() == 2
-        && segments[0].len() == 1
-        && segments[0].as_bytes()[0].is_ascii_lowercase()
-        && segments[1].len() > 3;
-    let tiny = segments.iter().filter(|s| s.len() <= 2).count();
-    lone_lower_head || tiny >= 3
+    let lone_lower_head = count == 2
+        && first.len() == 1
+        && first.as_bytes()[0].is_ascii_lowercase()
+        && second.len() > 3;
+    count >= 2 && (lone_lower_head || tiny >= 3)
 }
 
 /// Push `word` onto `out`, split when it is a compound: `dbpassword` → `db`, `password`;

@@ -309,11 +309,16 @@ const SQL_IDENTIFIED_STATEMENTS: &[&str] = &["user", "grant", "role", "link"];
 /// literal, not a backquoted identifier.
 pub fn sql_identified(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
     let capitals = bytes[hit.clone()].iter().all(u8::is_ascii_uppercase);
-    let head = String::from_utf8_lossy(&bytes[line.start..hit.start]).to_ascii_lowercase();
-    let statement = head
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| SQL_IDENTIFIED_STATEMENTS.contains(&w));
-    if !(capitals || statement) {
+    let statement = || {
+        bytes[line.start..hit.start]
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(|w| {
+                SQL_IDENTIFIED_STATEMENTS
+                    .iter()
+                    .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
+            })
+    };
+    if !(capitals || statement()) {
         return None;
     }
     let rest = String::from_utf8_lossy(&bytes[hit.end..line.end]).to_ascii_lowercase();

@@ -58,9 +58,14 @@ pub fn apply(config: &Config, findings: &mut [Finding]) -> Result<(), String> {
         .iter_mut()
         .filter(|f| f.props.suppressed_by.is_none())
     {
-        let mut unscoped = f.clone();
-        unscoped.fingerprint = fingerprint(&f.rule_id, &f.props.secret_sha256, "");
-        if let Some(reason) = allowlist.reason(f).or_else(|| allowlist.reason(&unscoped)) {
+        let mut reason = allowlist.reason(f);
+        if reason.is_none() {
+            let unscoped = fingerprint(&f.rule_id, &f.props.secret_sha256, "");
+            let scoped = std::mem::replace(&mut f.fingerprint, unscoped);
+            reason = allowlist.reason(f);
+            f.fingerprint = scoped;
+        }
+        if let Some(reason) = reason {
             f.props.suppressed_by = Some(format!("repository {CONFIG_FILE}: {reason}"));
         }
     }
