@@ -1283,6 +1283,25 @@ const EVERY_PROVIDER: [&str; 14] = [
     "datadog",
 ];
 
+/// A fixture with one active npm secret in `src/a.env` and the rule directory that finds it.
+fn one_npm_secret() -> (Fixture, String) {
+    let fx = Fixture::new();
+    fx.write(
+        "src/a.env",
+        format!("npm_secret = \"{}\"\n", token("npm_", Scenario::Active)),
+    );
+    let dir = rules(
+        &fx,
+        &[(
+            "vt-npm",
+            "npm",
+            "npm_secret",
+            r#"npm_secret = "(?P<secret>[^"]+)""#,
+        )],
+    );
+    (fx, dir)
+}
+
 /// A fixture with one npm and one github secret and a catch-all server for every provider.
 fn two_secrets() -> (Fixture, String, Server) {
     let fx = Fixture::new();
@@ -1419,20 +1438,7 @@ fn bad_verify_flags_are_usage_errors() {
 
 #[test]
 fn requests_go_through_the_configured_proxy_flag_or_environment() {
-    let fx = Fixture::new();
-    fx.write(
-        "src/a.env",
-        format!("npm_secret = \"{}\"\n", token("npm_", Scenario::Active)),
-    );
-    let dir = rules(
-        &fx,
-        &[(
-            "vt-npm",
-            "npm",
-            "npm_secret",
-            r#"npm_secret = "(?P<secret>[^"]+)""#,
-        )],
-    );
+    let (fx, dir) = one_npm_secret();
     // The proxy is the only server; the npm host does not resolve.
     let proxy = Server::start(|req| match req.path() {
         "/-/whoami" => reply(200, json!({"username": "via-proxy"})),
@@ -1476,20 +1482,7 @@ fn requests_go_through_the_configured_proxy_flag_or_environment() {
 
 #[test]
 fn a_slow_provider_times_out_as_unverifiable() {
-    let fx = Fixture::new();
-    fx.write(
-        "src/a.env",
-        format!("npm_secret = \"{}\"\n", token("npm_", Scenario::Active)),
-    );
-    let dir = rules(
-        &fx,
-        &[(
-            "vt-npm",
-            "npm",
-            "npm_secret",
-            r#"npm_secret = "(?P<secret>[^"]+)""#,
-        )],
-    );
+    let (fx, dir) = one_npm_secret();
     let server = Server::start(|_| {
         std::thread::sleep(Duration::from_secs(4));
         reply(200, json!({"username": "too-late"}))
