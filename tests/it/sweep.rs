@@ -957,8 +957,9 @@ fn stalling_git_server(
 }
 
 fn interrupt(child: &std::process::Child) {
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's own `kill`: a minimal machine may have no kill binary (procps).
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
