@@ -15,10 +15,14 @@ pub enum SkipReason {
     Unreadable,
     Excluded,
     Symlink,
+    /// A FIFO, socket or device file: never opened.
+    SpecialFile,
     MissingObject,
     CorruptObject,
     Submodule,
     ParseFallback,
+    /// The matcher failed on this blob (a bug): the blob was skipped and the scan went on.
+    InternalError,
 }
 
 impl SkipReason {
@@ -29,10 +33,12 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
             SkipReason::Excluded => "excluded",
             SkipReason::Symlink => "symlink",
+            SkipReason::SpecialFile => "special-file",
             SkipReason::MissingObject => "missing-object",
             SkipReason::CorruptObject => "corrupt-object",
             SkipReason::Submodule => "submodule",
             SkipReason::ParseFallback => "parse-fallback",
+            SkipReason::InternalError => "internal-error",
         }
     }
 }
@@ -43,6 +49,7 @@ pub struct Coverage {
     blobs: AtomicU64,
     bytes: AtomicU64,
     non_utf8: AtomicU64,
+    utf16: AtomicU64,
     skipped: Mutex<BTreeMap<SkipReason, u64>>,
     notes: Mutex<Vec<String>>,
     references: Mutex<BTreeMap<String, u64>>,
@@ -57,6 +64,11 @@ impl Coverage {
     /// A blob that is not valid UTF-8: scanned as bytes, and counted.
     pub fn non_utf8(&self) {
         self.non_utf8.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A blob of UTF-16 text: decoded, then scanned.
+    pub fn utf16(&self) {
+        self.utf16.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn skip(&self, reason: SkipReason) {
@@ -102,6 +114,7 @@ impl Coverage {
             blobs_scanned: self.blobs.load(Ordering::Relaxed),
             bytes_scanned: self.bytes.load(Ordering::Relaxed),
             non_utf8_scanned_as_bytes: self.non_utf8.load(Ordering::Relaxed),
+            utf16_decoded: self.utf16.load(Ordering::Relaxed),
             skipped: self
                 .skipped
                 .lock()
@@ -120,6 +133,9 @@ pub struct CoverageRecord {
     pub blobs_scanned: u64,
     pub bytes_scanned: u64,
     pub non_utf8_scanned_as_bytes: u64,
+    /// Blobs of UTF-16 text, decoded before matching.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub utf16_decoded: u64,
     pub skipped: BTreeMap<String, u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -135,9 +151,14 @@ impl CoverageRecord {
         self.blobs_scanned += other.blobs_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.non_utf8_scanned_as_bytes += other.non_utf8_scanned_as_bytes;
+        self.utf16_decoded += other.utf16_decoded;
         for (k, v) in &other.skipped {
             *self.skipped.entry(k.clone()).or_default() += v;
         }
         self.notes.extend(other.notes.iter().cloned());
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -24,8 +24,22 @@ impl Default for Limits {
     }
 }
 
-/// Run `f` on a rayon pool of `threads` workers (0 = one per core).
+/// The worker count to start for a request of `threads` (0 = one per core). More than four
+/// workers per core only adds start-up cost and contention (a thousand threads made a one-file
+/// scan take 38 s), so requests are capped there.
+pub fn effective_threads(threads: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 0 {
+        cores
+    } else {
+        threads.min(cores * 4)
+    }
+}
+
+/// Run `f` on a rayon pool of `threads` workers (0 = one per core; capped by
+/// [`effective_threads`]).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    let threads = effective_threads(threads);
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
@@ -59,14 +73,29 @@ pub fn scan_files(
                     source: SourceKind::File,
                     store: None,
                 };
-                scan_bytes(set, matcher, &bytes, &origin, coverage, structured)
+                guarded(coverage, || {
+                    scan_bytes(set, matcher, &bytes, &origin, coverage, structured)
+                })
             },
         )
         .flatten()
         .collect()
 }
 
-/// Scan one in-memory blob: binary sniffing, coverage, structured or plain matching.
+/// Run one blob's matching so that a bug in it costs that blob, not the scan: a panic is
+/// caught, counted as `internal-error` and the scan goes on (the panic hook has already said
+/// where it happened, without its message). Without this, one hostile blob committed to a
+/// repository would crash every later history scan of it.
+pub fn guarded(coverage: &Coverage, scan: impl FnOnce() -> Vec<Finding>) -> Vec<Finding> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan)).unwrap_or_else(|_| {
+        coverage.skip(SkipReason::InternalError);
+        Vec::new()
+    })
+}
+
+/// Scan one in-memory blob: binary sniffing, coverage, structured or plain matching. UTF-16
+/// text (with a byte-order mark, or recognised by its zero bytes) is decoded first; lines and
+/// UTF-16 columns of the decoded text are those of the original.
 pub fn scan_bytes(
     set: &RuleSet,
     matcher: &mut Matcher<'_>,
@@ -75,6 +104,13 @@ pub fn scan_bytes(
     coverage: &Coverage,
     structured: &StructuredScan<'_>,
 ) -> Vec<Finding> {
+    if let Some(text) = crate::blob::utf16_text(bytes) {
+        coverage.scanned(bytes.len());
+        coverage.utf16();
+        let text = text.as_bytes();
+        return structured(set, matcher, text, origin, coverage)
+            .unwrap_or_else(|| findings_in_blob(set, matcher, text, origin));
+    }
     if is_binary(bytes) {
         coverage.skip(SkipReason::Binary);
         return Vec::new();
@@ -87,26 +123,20 @@ pub fn scan_bytes(
         .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin))
 }
 
-/// Read a file within the size limit, counting what cannot be read. Never writes.
+/// Read a file within the size limit, counting what cannot be read. Never writes, never blocks
+/// on a FIFO, never follows a link (see [`crate::source::fs::read_bounded`]).
 fn read_file(entry: &FileEntry, limits: Limits, coverage: &Coverage) -> Option<Vec<u8>> {
-    let meta = match std::fs::metadata(&entry.path) {
-        Ok(m) => m,
-        Err(_) => {
-            coverage.skip(SkipReason::Unreadable);
-            return None;
-        }
-    };
-    if meta.len() > limits.max_file_size {
-        coverage.skip(SkipReason::TooLarge);
-        return None;
-    }
-    match std::fs::read(&entry.path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            coverage.skip(SkipReason::Unreadable);
-            None
-        }
-    }
+    use crate::source::fs::{ReadRefusal, read_bounded};
+    read_bounded(&entry.path, limits.max_file_size)
+        .map_err(|refusal| {
+            coverage.skip(match refusal {
+                ReadRefusal::TooLarge => SkipReason::TooLarge,
+                ReadRefusal::Special => SkipReason::SpecialFile,
+                ReadRefusal::Symlink => SkipReason::Symlink,
+                ReadRefusal::Unreadable => SkipReason::Unreadable,
+            })
+        })
+        .ok()
 }
 
 /// No structured scanning: every blob is plain text.
@@ -166,14 +196,16 @@ pub fn scan_git_blobs_at(
                     source: SourceKind::GitHistory,
                     store: None,
                 };
-                let found = scan_bytes(
-                    set,
-                    matcher,
-                    &bytes,
-                    &origin,
-                    coverage,
-                    &crate::source::config_stores::structured_scan,
-                );
+                let found = guarded(coverage, || {
+                    scan_bytes(
+                        set,
+                        matcher,
+                        &bytes,
+                        &origin,
+                        coverage,
+                        &crate::source::config_stores::structured_scan,
+                    )
+                });
                 (!found.is_empty()).then_some((*oid, found))
             },
         )
@@ -216,5 +248,20 @@ fn missing_or_corrupt(e: &git2::Error) -> SkipReason {
         SkipReason::MissingObject
     } else {
         SkipReason::CorruptObject
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_matching_one_blob_is_counted_not_fatal() {
+        let coverage = Coverage::default();
+        let found = guarded(&coverage, || panic!("hostile blob"));
+        assert!(found.is_empty());
+        assert_eq!(coverage.snapshot().skipped["internal-error"], 1);
+        assert!(guarded(&coverage, Vec::new).is_empty());
+        assert_eq!(coverage.snapshot().skipped["internal-error"], 1);
     }
 }

@@ -60,8 +60,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    /// Worker threads (default: one per core; at most 4 per core are started).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
 
     /// Skip files and blobs larger than this (bytes, or with K/M/G suffix).
@@ -78,6 +78,19 @@ pub struct ScanArgs {
 }
 
 /// Parse `1048576`, `512K`, `25M`, `1G` (powers of 1024).
+/// Most worker threads a command line may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+/// A worker-thread count: 0 (one per core) to [`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a thread count (0 for one per core, up to {MAX_THREADS})"
+        )),
+    }
+}
+
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (num, mult) = match s.char_indices().last() {

@@ -58,6 +58,7 @@ pub struct SweepArgs {
         short = 'j',
         value_name = "N",
         default_value_t = 0,
+        value_parser = super::scan::parse_threads,
         help_heading = "Sweep"
     )]
     pub threads: usize,

@@ -158,7 +158,7 @@ fn collect(
     if targets.iter().any(|t| t == "-") {
         return Ok(Collected {
             kind: "stdin",
-            findings: scan_stdin(set, coverage)?,
+            findings: scan_stdin(set, args.max_file_size, coverage)?,
             repository: None,
         });
     }
@@ -176,6 +176,7 @@ fn collect(
             &crate::source::config_stores::structured_scan,
         )
     });
+    refuse_unread(targets, files.len(), coverage)?;
     if roots.len() == 1 {
         crate::source::git::blame::blame_findings(&mut findings, &roots[0]);
     }
@@ -187,9 +188,39 @@ fn collect(
     })
 }
 
-fn scan_stdin(set: &RuleSet, coverage: &Coverage) -> anyhow::Result<Vec<Finding>> {
+/// A directory scan that found files but could read none of them is an error, not a clean
+/// report: exit 2 rather than "0 blobs, nothing found".
+fn refuse_unread(targets: &[String], listed: usize, coverage: &Coverage) -> anyhow::Result<()> {
+    let record = coverage.snapshot();
+    let failed: u64 = ["unreadable", "special-file", "internal-error"]
+        .iter()
+        .filter_map(|r| record.skipped.get(*r))
+        .sum();
+    let looked_at: u64 = ["binary", "too-large"]
+        .iter()
+        .filter_map(|r| record.skipped.get(*r))
+        .sum();
+    if listed > 0 && record.blobs_scanned == 0 && looked_at == 0 && failed > 0 {
+        anyhow::bail!(
+            "{}: could not read any of the {listed} files found ({failed} unreadable); nothing was scanned",
+            targets.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Scan standard input, read up to `--max-file-size` bytes: more is an error rather than a
+/// scan of part of it or an unbounded buffer.
+fn scan_stdin(set: &RuleSet, max: u64, coverage: &Coverage) -> anyhow::Result<Vec<Finding>> {
     let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes)?;
+    std::io::stdin()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        anyhow::bail!(
+            "standard input is larger than --max-file-size ({max} bytes); raise it to scan this input"
+        );
+    }
     let origin = Origin {
         path: "-".into(),
         source: SourceKind::Stdin,

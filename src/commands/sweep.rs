@@ -217,7 +217,7 @@ fn sweep(
     stop: &AtomicBool,
 ) -> anyhow::Result<Vec<RepoResult>> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
+        .num_threads(crate::pipeline::effective_threads(args.threads))
         .build()
         .context("cannot start worker threads")?;
     let rule_ids: HashSet<String> = set.rules().map(|r| r.id.clone()).collect();

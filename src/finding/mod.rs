@@ -4,7 +4,7 @@
 //! `result.properties` and flattened into each JSON finding, so both formats carry the same fields.
 
 mod fingerprint;
-mod location;
+pub mod location;
 mod redact;
 
 pub use fingerprint::{FINGERPRINT_KEY, fingerprint};
