@@ -1,6 +1,7 @@
 //! Reporters: one file per format. Producers hand over a finished `Report`; only the human
 //! reporter styles text.
 
+pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;
