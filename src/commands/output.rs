@@ -37,8 +37,9 @@ pub fn emit(args: &OutputArgs, text: &str) -> anyhow::Result<()> {
 }
 
 /// Write `bytes` to `path` readable by its owner only: a new file is created with mode 0600
-/// (never wider, whatever the umask), and an existing file is narrowed to 0600 before anything
-/// is written to it. If its mode cannot be narrowed (someone else's file), nothing is written.
+/// (never wider, whatever the umask), and an existing regular file is narrowed to 0600 before
+/// anything is written to it; if its mode cannot be narrowed (someone else's file), nothing is
+/// written. Pipes and devices (`-o /dev/stdout`) are written as they are.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true);
@@ -48,12 +49,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         options.mode(0o600);
     }
     let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    if file.metadata()?.is_file() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        file.set_len(0)?;
     }
-    file.set_len(0)?;
     file.write_all(bytes)?;
     file.flush()
 }
@@ -108,6 +111,9 @@ mod tests {
         write_private(&old, b"short").unwrap();
         assert_eq!(mode(&old), 0o600);
         assert_eq!(std::fs::read(&old).unwrap(), b"short");
+        // Devices are written, not truncated or narrowed.
+        write_private(Path::new("/dev/null"), b"x").unwrap();
+        assert_eq!(mode(Path::new("/dev/null")), 0o666);
     }
 
     #[test]
