@@ -21,28 +21,18 @@ impl ExitStatus {
     }
 }
 
-/// A message as one printable line: line breaks become spaces and other control characters
-/// (an escape sequence in a file name, say) are shown escaped, so an error can neither span
-/// lines in a CI log nor drive the terminal.
+/// A message as one printable line: each run of line breaks becomes one space and every other
+/// control character (an escape sequence in a file name, say) is shown escaped by
+/// [`crate::report::escape::for_terminal`], so an error can neither span lines in a CI log nor
+/// drive the terminal.
 pub fn one_line(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut last_space = false;
-    for c in message.chars() {
-        if matches!(c, '\n' | '\r') {
-            if !last_space {
-                out.push(' ');
-            }
-            last_space = true;
-            continue;
-        }
-        last_space = c == ' ';
-        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out.trim_end().to_string()
+    let joined = message
+        .split(['\n', '\r'])
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    crate::report::escape::for_terminal(&joined).into_owned()
 }
 
 #[cfg(test)]
@@ -52,7 +42,7 @@ mod tests {
     #[test]
     fn errors_print_on_one_line_without_control_characters() {
         assert_eq!(one_line("bad\n\n  pattern\r\nhere"), "bad   pattern here");
-        assert_eq!(one_line("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(one_line("a\u{1b}[31mb"), "a\\x1b[31mb");
         assert_eq!(one_line("x\u{202e}y"), "x\\u{202e}y");
     }
 }

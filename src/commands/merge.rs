@@ -4,7 +4,7 @@
 //! back into findings. Findings are deduplicated by fingerprint at a place (fingerprint,
 //! repository, path, line, column): shards cover disjoint repositories, so repeats only come
 //! from overlapping inputs, and the input given last wins. Coverage counts add up and sweep
-//! sections are concatenated.
+//! sections are concatenated. The result is always redacted, whatever the inputs hold.
 
 use super::rules::load_ruleset;
 use super::sweep_report::{exit_status, split, write_all};
@@ -51,6 +51,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
     merged.coverage.notes.sort();
     merged.coverage.notes.dedup();
     split(findings.into_values().collect(), &mut merged);
+    // Merged reports are always redacted: a shard written with `--no-redact` must not carry
+    // its clear text (or a shown form from another redactor) into the merged report.
+    merged.redact(true);
     write_all(&args.report, &merged, &rules)?;
     Ok(exit_status(&merged))
 }
@@ -165,7 +168,9 @@ fn sarif_finding(r: &Value, names: &BTreeMap<&str, &str>) -> anyhow::Result<Find
         fails: p["fails"].as_bool().unwrap_or(true),
         location,
         fingerprint,
-        secret: None,
+        // A log written with `--no-redact` carries the secret: keep it only so that the merge's
+        // redaction rebuilds the shown form with the one redactor, then drops it.
+        secret: p["secret"].as_str().map(str::to_string),
         props,
     })
 }

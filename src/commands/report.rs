@@ -1,6 +1,7 @@
 //! `keytrace report ...`: work from a saved JSON report instead of rescanning.
 
 use crate::exit::ExitStatus;
+use crate::report::escape::for_terminal;
 use crate::report::{human, json};
 use anyhow::Context;
 use std::io::Write;
@@ -15,7 +16,8 @@ pub fn owners(file: &Path) -> anyhow::Result<ExitStatus> {
         .map_err(|e| anyhow::anyhow!("{}: not a keytrace JSON report: {e}", file.display()))?;
     let mut out = std::io::stdout().lock();
     if report.findings.is_empty() {
-        writeln!(out, "No findings in {}.", file.display())?;
+        let name = file.display().to_string();
+        writeln!(out, "No findings in {}.", for_terminal(&name))?;
     } else {
         write!(
             out,

@@ -24,8 +24,11 @@ pub fn owner_of(f: &Finding) -> &str {
         .unwrap_or("(no owner)")
 }
 
-/// Escape text for HTML content and attribute values.
+/// Escape text for HTML content and attribute values (always double- or single-quoted here).
+/// Control characters and bidi overrides are first made visible as with the terminal report:
+/// they are invalid in HTML or would reorder what the reader sees.
 pub fn esc(s: &str) -> String {
+    let s = super::escape::for_terminal(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -187,9 +190,15 @@ fn findings_table(out: &mut String, list: &[&Finding]) {
             _ => String::new(),
         };
         let status = f.props.status.as_deref().unwrap_or("");
+        let key = f
+            .props
+            .config_key
+            .as_deref()
+            .map(|k| format!(" <span class=\"muted\">{}</span>", esc(k)))
+            .unwrap_or_default();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}:{}</code></td><td>{}</td><td><code>{}</code></td>\
+            "<tr><td>{}</td><td>{}</td><td><code>{}:{}</code>{key}</td><td>{}</td><td><code>{}</code></td>\
              <td><code>{}</code></td><td>{}</td><td><span class=\"st st-{s}\">{s}</span></td></tr>",
             severity_badge(f.severity),
             esc(f.props.repository.as_deref().unwrap_or("")),
@@ -382,6 +391,7 @@ fn repositories(out: &mut String, s: &SweepSection) {
 mod tests {
     use super::*;
     use crate::finding::Properties;
+    use crate::report::ScanInfo;
 
     fn finding(repo: &str, sha: &str, owner: Option<&str>, email: Option<&str>) -> Finding {
         Finding {
@@ -403,6 +413,77 @@ mod tests {
                 status: Some("new".into()),
                 ..Properties::default()
             },
+        }
+    }
+
+    /// Every string a report carries, set to markup that breaks out of text and attributes.
+    fn hostile_report(h: &str) -> Report {
+        let mut f = finding(h, h, Some(h), Some(h));
+        f.rule_id = h.into();
+        f.rule_name = h.into();
+        f.location.path = h.into();
+        f.props.provider = h.into();
+        f.props.commit = Some(h.into());
+        f.props.committed_at = Some(h.into());
+        f.props.config_key = Some(h.into());
+        f.props.status = Some(h.into());
+        let mut g = f.clone();
+        g.props.repository = Some(format!("{h}2"));
+        let repo = crate::sweep::RepoSummary {
+            identity: h.into(),
+            location: h.into(),
+            outcome: RepoOutcome::Failed,
+            error: Some(h.into()),
+            config_error: Some(h.into()),
+            head: Some(h.into()),
+            branch: Some(h.into()),
+            blobs_matched: 0,
+            findings: 0,
+            new_findings: 0,
+        };
+        Report {
+            scan: ScanInfo {
+                kind: h.into(),
+                ruleset_hash: h.into(),
+                ..ScanInfo::default()
+            },
+            findings: vec![f, g],
+            sweep: Some(SweepSection {
+                started_at: h.into(),
+                finished_at: h.into(),
+                shards: vec![h.into()],
+                repositories: vec![repo],
+                ..SweepSection::default()
+            }),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn every_interpolated_value_is_escaped() {
+        let h = "<b0rk a=\"q\" b='q'>\x1b[2J\u{202e}\n";
+        let html = render(&hostile_report(h));
+        assert!(html.contains("b0rk"), "the values are shown");
+        assert!(!html.contains("<b0rk"), "no element injected");
+        assert!(
+            !html.contains("=\"q") && !html.contains("='q"),
+            "no attribute broken"
+        );
+        assert!(!html.contains('\x1b') && !html.contains('\u{202e}'));
+        assert!(
+            html.contains("\\x1b[2J\\u{202e}\\n"),
+            "controls shown as escapes"
+        );
+        // Every `<` starts one of our own tags.
+        let tags: BTreeSet<&str> = html
+            .split('<')
+            .skip(1)
+            .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
+            .collect();
+        let ours = "!DOCTYPE html head meta title style body header h1 h2 h3 p code main section \
+                    div b span table thead tbody tr th td svg g text rect ul li";
+        for t in tags.iter().filter(|t| !t.is_empty()) {
+            assert!(ours.split(' ').any(|o| o == *t), "unexpected tag <{t}");
         }
     }
 

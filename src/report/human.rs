@@ -1,8 +1,12 @@
 //! The terminal report: findings grouped by file, each with its authority chain (provider and
 //! key class → owner → author and commit → identity → tool → policy), then the coverage record
 //! and a summary by owner. Coloured only when asked (a TTY without NO_COLOR).
+//!
+//! Every string that comes from the scanned data or from user files goes through
+//! [`for_terminal`] before it is printed: a file name or config key may hold escape sequences.
 
 use super::Report;
+use super::escape::for_terminal;
 use crate::finding::Finding;
 use crate::rules::Severity;
 use console::Style;
@@ -59,7 +63,8 @@ fn write_findings(out: &mut String, p: &Palette, findings: &[Finding]) {
         by_path.entry(f.location.path.as_str()).or_default().push(f);
     }
     for (path, group) in by_path {
-        let _ = writeln!(out, "{}", p.paint(Style::new().bold().underlined(), path));
+        let path = for_terminal(path);
+        let _ = writeln!(out, "{}", p.paint(Style::new().bold().underlined(), &path));
         for f in group {
             write_finding(out, p, f);
         }
@@ -75,9 +80,9 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
         f.location.start_line,
         f.location.start_column,
         p.severity(f.severity),
-        p.paint(Style::new().bold(), &f.rule_id),
+        p.paint(Style::new().bold(), &for_terminal(&f.rule_id)),
         generic,
-        f.secret.as_deref().unwrap_or(&f.props.redacted),
+        for_terminal(f.secret.as_deref().unwrap_or(&f.props.redacted)),
     );
     let mut chain = vec![format!("provider {}", f.props.provider)];
     if let Some(class) = f
@@ -106,7 +111,7 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
             _ => "unknown".into(),
         };
         let when = f.props.committed_at.as_deref().unwrap_or("");
-        let short = &commit[..commit.len().min(12)];
+        let short: String = commit.chars().take(12).collect();
         line(out, "introduced", &format!("{short} by {who} {when}"));
     }
     if !f.props.refs.is_empty() {
@@ -117,7 +122,7 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
             .props
             .removed_in
             .as_deref()
-            .map(|c| format!(" (removed in {})", &c[..c.len().min(12)]));
+            .map(|c| format!(" (removed in {})", c.chars().take(12).collect::<String>()));
         line(
             out,
             "status",
@@ -169,8 +174,9 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
     }
 }
 
+/// One labelled line of a finding; `value` is escaped here, so callers pass raw strings.
 fn line(out: &mut String, label: &str, value: &str) {
-    let _ = writeln!(out, "      {label:<11}{value}");
+    let _ = writeln!(out, "      {label:<11}{}", for_terminal(value));
 }
 
 fn write_coverage(out: &mut String, report: &Report) {
@@ -187,7 +193,11 @@ fn write_coverage(out: &mut String, report: &Report) {
     }
     out.push('\n');
     if !c.skipped.is_empty() {
-        let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let parts: Vec<String> = c
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {}", for_terminal(k)))
+            .collect();
         let _ = writeln!(out, "Skipped: {}", parts.join(", "));
     }
     if c.non_utf8_scanned_as_bytes > 0 {
@@ -198,14 +208,14 @@ fn write_coverage(out: &mut String, report: &Report) {
         );
     }
     for note in &c.notes {
-        let _ = writeln!(out, "Note: {note}");
+        let _ = writeln!(out, "Note: {}", for_terminal(note));
     }
     if !report.references.is_empty() {
         let managed: u64 = report.references.values().sum();
         let parts: Vec<String> = report
             .references
             .iter()
-            .map(|(k, v)| format!("{v} {k}"))
+            .map(|(k, v)| format!("{v} {}", for_terminal(k)))
             .collect();
         let _ = writeln!(
             out,
@@ -237,7 +247,11 @@ pub fn owners_table(findings: &[Finding]) -> String {
     let mut rows: BTreeMap<String, [usize; 5]> = BTreeMap::new();
     let mut active: BTreeMap<String, usize> = BTreeMap::new();
     for f in findings {
-        let owner = f.props.owner.clone().unwrap_or_else(|| "(no owner)".into());
+        let owner = f
+            .props
+            .owner
+            .as_deref()
+            .map_or_else(|| "(no owner)".into(), |o| for_terminal(o).into_owned());
         let col = Severity::ALL
             .iter()
             .position(|s| *s == f.severity)
@@ -270,4 +284,80 @@ pub fn owners_table(findings: &[Finding]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::CoverageRecord;
+    use crate::finding::Properties;
+
+    /// A report whose every string is `h` (and whose commit is not ASCII hex).
+    fn report_of(h: &str) -> Report {
+        let mut identity = BTreeMap::new();
+        identity.insert(h.to_string(), serde_json::json!(h));
+        identity.insert("token_type".to_string(), serde_json::json!(h));
+        let f = Finding {
+            rule_id: h.into(),
+            rule_name: h.into(),
+            severity: Severity::High,
+            confidence: Default::default(),
+            fails: true,
+            location: crate::finding::Location {
+                path: h.into(),
+                ..Default::default()
+            },
+            fingerprint: h.into(),
+            secret: Some(h.into()),
+            props: Properties {
+                provider: h.into(),
+                redacted: h.into(),
+                commit: Some(format!("é{h}ééééééééééééé")),
+                removed_in: Some(format!("ü{h}üüüüüüüüüüüüüü")),
+                in_head: Some(false),
+                author_name: Some(h.into()),
+                author_email: Some(h.into()),
+                committed_at: Some(h.into()),
+                refs: vec![h.into(), h.into()],
+                owner: Some(h.into()),
+                owner_source: Some(h.into()),
+                identity,
+                config_key: Some(h.into()),
+                store: Some(h.into()),
+                tool: Some(h.into()),
+                verification: Some(h.into()),
+                principal: Some(h.into()),
+                policy: Some(h.into()),
+                suppressed_by: Some(h.into()),
+                ..Properties::default()
+            },
+        };
+        let mut coverage = CoverageRecord::default();
+        coverage.notes.push(h.into());
+        coverage.skipped.insert(h.into(), 1);
+        let mut references = BTreeMap::new();
+        references.insert(h.to_string(), 1);
+        Report {
+            coverage,
+            findings: vec![f.clone()],
+            suppressed: vec![f],
+            references,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn every_printed_string_is_escaped_and_keeps_to_its_line() {
+        let hostile = "a\x1b[31mred\nb\r\u{9b}2J\u{202e}\x07";
+        for color in [false, true] {
+            let out = render(&report_of(hostile), color, true);
+            let plain = render(&report_of("abcdefgh"), color, true);
+            assert_eq!(out.lines().count(), plain.lines().count(), "{out}");
+            assert!(out.contains("a\\x1b[31mred\\nb\\r\\u{9b}2J\\u{202e}\\x07"));
+            assert!(!out.contains('\r') && !out.contains('\u{9b}') && !out.contains('\u{202e}'));
+            if !color {
+                assert!(!out.contains('\x1b'), "{out}");
+            }
+        }
+    }
 }

@@ -1,10 +1,12 @@
 //! Reporters: one file per format. Producers hand over a finished `Report`; only the human
 //! reporter styles text.
 
+pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod scrub;
 
 use crate::coverage::CoverageRecord;
 use crate::finding::Finding;
@@ -77,9 +79,18 @@ impl Report {
             .collect()
     }
 
-    /// Drop clear-text secrets unless the user asked to see them.
+    /// Drop clear-text secrets unless the user asked to see them (`--no-redact`). Wherever the
+    /// secret is still known, its shown form is rebuilt with the one redactor, so no producer
+    /// (or older report read back) can put a more revealing form into any format; when
+    /// redacting, free text that quotes a known secret is scrubbed too (see [`scrub`]).
     pub fn redact(&mut self, redact: bool) {
+        for f in self.findings.iter_mut().chain(self.suppressed.iter_mut()) {
+            if let Some(secret) = &f.secret {
+                f.props.redacted = crate::finding::redact(secret);
+            }
+        }
         if redact {
+            scrub::scrub_report(self);
             for f in self.findings.iter_mut().chain(self.suppressed.iter_mut()) {
                 f.secret = None;
             }
@@ -100,5 +111,49 @@ pub fn render(
         Format::Json => json::render(report, show_suppressed),
         Format::Jsonl => json::render_lines(report, show_suppressed),
         Format::Sarif => sarif::render(report, rules),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_secret(secret: &str, shown: &str) -> Finding {
+        Finding {
+            rule_id: "r".into(),
+            rule_name: "r".into(),
+            severity: Severity::High,
+            confidence: Default::default(),
+            fails: true,
+            location: Default::default(),
+            fingerprint: "f".into(),
+            secret: Some(secret.into()),
+            props: crate::finding::Properties {
+                redacted: shown.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn redaction_rebuilds_every_shown_form_with_the_one_redactor() {
+        let mut report = Report {
+            findings: vec![with_secret("Zq8#mLv2", "Zq…v2")],
+            suppressed: vec![with_secret("hunter22", "hunter22")],
+            ..Report::default()
+        };
+        report.redact(false);
+        assert_eq!(report.findings[0].secret.as_deref(), Some("Zq8#mLv2"));
+        for f in report.findings.iter().chain(&report.suppressed) {
+            assert_eq!(f.props.redacted, crate::finding::redact("Zq8#mLv2"));
+        }
+        report.redact(true);
+        assert!(
+            report
+                .findings
+                .iter()
+                .chain(&report.suppressed)
+                .all(|f| f.secret.is_none())
+        );
     }
 }

@@ -102,7 +102,7 @@ fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => crate::finding::location::path_text(e.to_string().as_bytes()).replace('\n', " "),
+        _ => crate::exit::one_line(&e.to_string()),
     }
 }
 

@@ -4,6 +4,7 @@ mod generic;
 mod history;
 mod hooks;
 mod hostile_input;
+mod hostile_report;
 mod owners;
 mod policy;
 mod reports;
