@@ -3,6 +3,7 @@ mod docs;
 mod generic;
 mod history;
 mod hooks;
+mod hostile_git;
 mod owners;
 mod policy;
 mod reports;
