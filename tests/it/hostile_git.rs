@@ -467,3 +467,40 @@ fn a_sweep_records_an_unreadable_repository_as_failed() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn refs_with_names_git_refuses_are_scanned_and_shown_escaped() {
+    let fx = repo();
+    fx.write("a.txt", "a\n");
+    commit(fx.path(), 1, "base");
+    let mut hidden = Vec::new();
+    for (n, name) in ["e\u{1b}[31mred", "stale.lock"].iter().enumerate() {
+        git(fx.path(), &["checkout", "-q", "-b", "tmp"]);
+        fx.write(
+            &format!("h{n}.env"),
+            format!("K={}\n", acme_token(180 + n as u32)),
+        );
+        let c = commit(fx.path(), 2 + n as u32, "hidden");
+        git(fx.path(), &["checkout", "-q", "main"]);
+        git(fx.path(), &["branch", "-q", "-D", "tmp"]);
+        std::fs::write(
+            fx.path().join(".git/refs/heads").join(name),
+            format!("{c}\n"),
+        )
+        .unwrap();
+        hidden.push(c);
+    }
+
+    let (code, report, stderr) = scan(fx.path(), &["scan", "--history", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = acme(&report);
+    assert_eq!(paths(&found), ["h0.env", "h1.env"], "{report:#}");
+    let refs: Vec<String> = found
+        .iter()
+        .flat_map(|f| f["refs"].as_array().unwrap().clone())
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    assert!(refs.iter().all(|r| !r.chars().any(char::is_control)));
+    assert!(refs.contains(&"e\\u{1b}[31mred".to_string()), "{refs:?}");
+    assert!(refs.contains(&"stale.lock".to_string()), "{refs:?}");
+}

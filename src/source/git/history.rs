@@ -41,7 +41,7 @@ impl CommitMeta {
 
     /// Author time as RFC 3339 in the author's own offset.
     pub fn rfc3339(&self) -> Option<String> {
-        let offset = chrono::FixedOffset::east_opt(self.offset_minutes * 60)?;
+        let offset = chrono::FixedOffset::east_opt(self.offset_minutes.checked_mul(60)?)?;
         let t = chrono::DateTime::from_timestamp(self.time, 0)?.with_timezone(&offset);
         Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     }
@@ -153,4 +153,23 @@ fn build(repo: &Repository, walk: &CommitWalk, gaps: &mut Gaps) -> (HistoryIndex
         walker.walk(repo, node.tree, commit_idx, &mut index, gaps);
     }
     (index, walker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_author_offsets_give_no_time_rather_than_a_panic() {
+        let meta = |offset_minutes| CommitMeta {
+            id: Oid::ZERO_SHA1,
+            author_name: String::new(),
+            author_email: String::new(),
+            time: 0,
+            offset_minutes,
+        };
+        assert_eq!(meta(0).rfc3339().as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(meta(i32::MAX).rfc3339(), None);
+        assert_eq!(meta(i32::MIN).rfc3339(), None);
+    }
 }

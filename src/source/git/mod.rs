@@ -6,6 +6,7 @@ pub mod blame;
 pub mod diff;
 pub mod gaps;
 pub mod history;
+pub mod odd_refs;
 pub mod provenance;
 pub mod recover;
 pub mod repo;

@@ -127,9 +127,18 @@ enum Peeled {
 const MAX_TAG_DEPTH: usize = 32;
 
 fn peel(repo: &Repository, reference: &git2::Reference<'_>) -> Peeled {
-    let Some(mut oid) = reference.resolve().ok().and_then(|r| r.target()) else {
-        return Peeled::Nothing;
-    };
+    // A direct ref is read as is: resolving looks the name up again, which fails for names
+    // libgit2 lists but refuses to look up (control characters).
+    let target = reference
+        .target()
+        .or_else(|| reference.resolve().ok().and_then(|r| r.target()));
+    match target {
+        Some(oid) => peel_oid(repo, oid),
+        None => Peeled::Nothing,
+    }
+}
+
+fn peel_oid(repo: &Repository, mut oid: Oid) -> Peeled {
     for _ in 0..MAX_TAG_DEPTH {
         let object = match repo.find_object(oid, None) {
             Ok(o) => o,
@@ -147,6 +156,12 @@ fn peel(repo: &Repository, reference: &git2::Reference<'_>) -> Peeled {
     Peeled::Nothing
 }
 
+/// A ref name for display and `--branch` matching: invalid UTF-8 and control characters
+/// escaped (git refuses `\` in ref names, so the escaped form cannot collide).
+fn ref_name(raw: &[u8]) -> String {
+    super::text::escape_control(&super::text::display_bytes(raw))
+}
+
 /// Every ref that leads to a commit (branches, tags, remotes, stash; notes are skipped), plus a
 /// detached HEAD. Refs whose objects cannot be read are listed apart, never dropped silently;
 /// names that are not UTF-8 are kept (invalid bytes escaped). `only` narrows to refs whose full
@@ -154,18 +169,20 @@ fn peel(repo: &Repository, reference: &git2::Reference<'_>) -> Peeled {
 pub fn tips(repo: &Repository, only: &[String]) -> Result<RefList, git2::Error> {
     let mut list = RefList::default();
     let mut all: Vec<(String, Peeled)> = Vec::new();
+    let mut listed = std::collections::HashSet::new();
     for reference in repo.references()? {
         let Ok(reference) = reference else {
             list.unreadable += 1;
             continue;
         };
-        let name = super::text::display_bytes(reference.name_bytes());
-        if name.starts_with("refs/notes/") {
-            continue;
-        }
-        let peeled = peel(repo, &reference);
-        all.push((name, peeled));
+        listed.insert(reference.name_bytes().to_vec());
+        all.push((ref_name(reference.name_bytes()), peel(repo, &reference)));
     }
+    // Refs with names libgit2 refuses are skipped by its iterator: read them directly.
+    for (raw, target) in super::odd_refs::unlisted(repo.commondir(), &listed) {
+        all.push((ref_name(&raw), peel_oid(repo, target)));
+    }
+    all.retain(|(name, _)| !name.starts_with("refs/notes/"));
     if repo.head_detached().unwrap_or(false)
         && let Ok(head) = repo.head()
     {
