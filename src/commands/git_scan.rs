@@ -258,6 +258,11 @@ fn note_history(path: &Path, index: &history::HistoryIndex, coverage: &Coverage)
             r.commits, r.trees, r.blobs
         ));
     }
+    if index.recovery_skipped {
+        coverage.note(format!(
+            "{p}: objects are borrowed from other repositories (alternates): history behind unreadable objects was not searched for"
+        ));
+    }
     if index.capped_trees > 0 {
         coverage.note(format!(
             "{p}: {} tree(s) occur at more than {MAX_PATHS_PER_TREE} paths; findings in them name the first {MAX_PATHS_PER_TREE}",

@@ -504,3 +504,33 @@ fn refs_with_names_git_refuses_are_scanned_and_shown_escaped() {
     assert!(refs.contains(&"e\\u{1b}[31mred".to_string()), "{refs:?}");
     assert!(refs.contains(&"stale.lock".to_string()), "{refs:?}");
 }
+
+#[test]
+fn objects_borrowed_through_alternates_are_not_listed_as_this_repositorys() {
+    let src = repo();
+    git(src.path(), &["checkout", "-q", "-b", "other"]);
+    src.write("other.env", format!("K={}\n", acme_token(190)));
+    commit(
+        src.path(),
+        9,
+        "another project's key, unreferenced once the branch is gone",
+    );
+    git(src.path(), &["checkout", "-q", "-b", "main-tmp"]);
+    git(src.path(), &["checkout", "-q", "--orphan", "main"]);
+    git(src.path(), &["rm", "-rfq", "."]);
+    git(src.path(), &["branch", "-q", "-D", "other", "main-tmp"]);
+    let (commits, _) = three_secrets(&src);
+    let dest = Fixture::new();
+    let url = src.path().to_str().unwrap();
+    git(dest.path(), &["clone", "-q", "--shared", url, "clone"]);
+    let clone = dest.path().join("clone");
+    std::fs::remove_file(loose_object(src.path(), &commits[1])).unwrap();
+
+    let (code, report, stderr) = scan(&clone, &["scan", "--history", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(skipped(&report, "missing-object"), 1);
+    assert!(notes(&report).contains("alternates"), "{report:#}");
+    let found = paths(&acme(&report));
+    assert!(!found.contains(&"other.env".to_string()), "{found:?}");
+    assert!(found.contains(&"s3.env".to_string()), "{found:?}");
+}

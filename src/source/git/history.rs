@@ -68,6 +68,9 @@ pub struct HistoryIndex {
     pub recovered: Recovered,
     /// Tree objects met at more paths than are listed.
     pub capped_trees: u64,
+    /// Objects were unreadable, but the object database was not listed to recover what lies
+    /// behind them (it holds another repository's objects too).
+    pub recovery_skipped: bool,
     /// Parents of each commit (indices into `commits`; parents outside the walk are left out).
     pub parents: Vec<Vec<u32>>,
     /// Commit id → index into `commits`.
@@ -110,19 +113,24 @@ pub fn index_history(repo: &Repository, refs: &RefList) -> HistoryIndex {
         .chain(refs.broken.iter().map(|b| b.target));
     let mut walk = CommitWalk::new();
     walk.visit(repo, seeds, &HashSet::new(), &mut gaps);
-    let mut recovery = if gaps.total() > 0 {
-        Recovery::start(repo, &refs.excluded, &mut walk, &mut gaps)
-    } else {
-        None
-    };
+    // Objects borrowed from another repository (alternates) are not this one's history: the
+    // object database is only listed when it is the repository's own.
+    let borrowed = super::recover::has_alternates(repo);
+    let mut tried = false;
+    let mut recovery = None;
+    if gaps.total() > 0 && !borrowed {
+        tried = true;
+        recovery = Recovery::start(repo, &refs.excluded, &mut walk, &mut gaps);
+    }
     let (mut index, mut walker) = build(repo, &walk, &mut gaps);
-    if recovery.is_none() && gaps.total() > 0 {
+    if !tried && gaps.total() > 0 && !borrowed {
         // Only trees were unreadable: unreferenced commits may still hold what they held.
         recovery = Recovery::start(repo, &refs.excluded, &mut walk, &mut gaps);
         if recovery.as_ref().is_some_and(|r| r.recovered.commits > 0) {
             (index, walker) = build(repo, &walk, &mut gaps);
         }
     }
+    index.recovery_skipped = borrowed && gaps.total() > 0;
     if let Some(r) = recovery.as_mut() {
         r.orphans(repo, &mut walker, &mut index, &mut gaps);
         index.recovered = r.recovered;

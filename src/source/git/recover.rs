@@ -128,6 +128,13 @@ impl Recovery {
     }
 }
 
+/// Whether the repository reads objects from other object directories (`objects/info/
+/// alternates`, as `git clone --shared` or `--reference` set up).
+pub fn has_alternates(repo: &Repository) -> bool {
+    let file = repo.commondir().join("objects/info/alternates");
+    std::fs::read(file).is_ok_and(|b| b.iter().any(|c| !c.is_ascii_whitespace()))
+}
+
 /// The trees among `candidates` that no other candidate holds as a subtree.
 fn root_trees(repo: &Repository, candidates: &[Oid]) -> Vec<Oid> {
     let mut inner = HashSet::new();
