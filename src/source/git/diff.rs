@@ -89,35 +89,7 @@ pub fn added_blobs(
             continue;
         }
         let key = (display_bytes(path), blob);
-        match odb.read_header(blob) {
-            Err(e) => {
-                out.gaps.record(blob, &e);
-                continue;
-            }
-            // Over the limit: listed whole so that the scan counts it as too large.
-            Ok((size, _)) if size as u64 > limits.max_file_size => {
-                found.insert(key, AddedLines::All);
-                continue;
-            }
-            Ok(_) => {}
-        }
-        let old = delta.old_file().id();
-        let old_comparable = old.is_zero()
-            || match odb.read_header(old) {
-                Ok((size, _)) => size as u64 <= limits.max_file_size,
-                Err(e) => {
-                    out.gaps.record(old, &e);
-                    false
-                }
-            };
-        let lines = if old_comparable {
-            patch_lines(diff, idx, &odb, old, out)
-        } else {
-            Some(AddedLines::All)
-        };
-        if lines == Some(AddedLines::All) {
-            out.whole_files += 1;
-        }
+        let lines = file_lines(diff, idx, &odb, (delta.old_file().id(), blob), limits, out);
         match (lines, found.get_mut(&key)) {
             (None, _) => {}
             (Some(AddedLines::Lines(l)), Some(AddedLines::Lines(have))) => have.extend(l),
@@ -131,6 +103,44 @@ pub fn added_blobs(
         .into_iter()
         .map(|((path, blob), lines)| AddedBlob { path, blob, lines })
         .collect())
+}
+
+/// The lines one file adds, checking both sides first: a new side that cannot be read gives
+/// nothing (counted); one over the size limit, or an old side that cannot be compared, gives
+/// `All` (the scan then counts the too-large blob, or reads the whole new one).
+fn file_lines(
+    diff: &Diff<'_>,
+    idx: usize,
+    odb: &git2::Odb<'_>,
+    (old, new): (Oid, Oid),
+    limits: DiffLimits,
+    out: &mut DiffGaps,
+) -> Option<AddedLines> {
+    match odb.read_header(new) {
+        Err(e) => {
+            out.gaps.record(new, &e);
+            return None;
+        }
+        Ok((size, _)) if size as u64 > limits.max_file_size => return Some(AddedLines::All),
+        Ok(_) => {}
+    }
+    let old_comparable = old.is_zero()
+        || match odb.read_header(old) {
+            Ok((size, _)) => size as u64 <= limits.max_file_size,
+            Err(e) => {
+                out.gaps.record(old, &e);
+                false
+            }
+        };
+    let lines = if old_comparable {
+        patch_lines(diff, idx, odb, old, out)
+    } else {
+        Some(AddedLines::All)
+    };
+    if lines == Some(AddedLines::All) {
+        out.whole_files += 1;
+    }
+    lines
 }
 
 /// The `+` lines of one file's patch; `All` when the patch cannot be made (then an unreadable
