@@ -534,3 +534,46 @@ fn objects_borrowed_through_alternates_are_not_listed_as_this_repositorys() {
     assert!(!found.contains(&"other.env".to_string()), "{found:?}");
     assert!(found.contains(&"s3.env".to_string()), "{found:?}");
 }
+
+#[test]
+fn a_blobless_partial_clone_scans_what_it_holds_and_fails_when_it_holds_nothing() {
+    let src = repo();
+    src.write("app.env", format!("OLD={}\n", acme_token(200)));
+    commit(src.path(), 1, "old key");
+    src.write("app.env", format!("NEW={}\n", acme_token(201)));
+    commit(src.path(), 2, "new key");
+    git(src.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", src.path().display());
+    let dest = Fixture::new();
+    git(
+        dest.path(),
+        &["clone", "-q", "--filter=blob:none", &url, "checked-out"],
+    );
+    git(
+        dest.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-checkout",
+            &url,
+            "bare-ish",
+        ],
+    );
+
+    // The checkout fetched HEAD's blob only: the old version is missing, and said so.
+    let (code, report, stderr) = scan(
+        &dest.path().join("checked-out"),
+        &["scan", "--history", "."],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(skipped(&report, "missing-object"), 1, "{report:#}");
+    assert_eq!(acme(&report).len(), 1);
+    assert_eq!(stderr.lines().filter(|l| l.contains("warning")).count(), 1);
+
+    // Without a checkout no blob is present: an error, not a clean report.
+    let (code, _, stderr) = scan(&dest.path().join("bare-ish"), &["scan", "--history", "."]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not read any blob"), "{stderr}");
+}
