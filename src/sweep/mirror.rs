@@ -122,12 +122,10 @@ fn git(
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let message = stderr
-        .trim()
-        .lines()
-        .last()
-        .unwrap_or("no message")
-        .to_string();
+    // The last line says what failed; a remote controls its text, so controls are escaped.
+    let message = crate::source::git::text::escape_control(
+        stderr.trim().lines().last().unwrap_or("no message").trim(),
+    );
     Err(MirrorError::Git {
         url: url.to_string(),
         what,

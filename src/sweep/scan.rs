@@ -61,8 +61,14 @@ pub fn scan_repo(
         message,
     };
     let repo = repo::open(git_dir).map_err(|e| fail(e.to_string()))?;
-    let tips = repo::tips(&repo, &[]).map_err(|e| fail(format!("cannot list refs: {e}")))?;
-    let pairs: Vec<(String, String)> = tips
+    let refs = repo::tips(&repo, &[]).map_err(|e| {
+        fail(format!(
+            "cannot list refs: {}",
+            crate::source::git::text::git_message(&e)
+        ))
+    })?;
+    let pairs: Vec<(String, String)> = refs
+        .tips
         .iter()
         .map(|t| (t.name.clone(), t.commit.to_string()))
         .collect();
@@ -78,10 +84,10 @@ pub fn scan_repo(
         });
     }
     let coverage = Coverage::default();
-    let index = history::index_history(&repo, &tips)
-        .map_err(|e| fail(format!("cannot walk history: {e}")))?;
+    let index = history::index_history(&repo, &refs);
     coverage.skip_n(SkipReason::Submodule, index.submodules);
-    coverage.skip_n(SkipReason::MissingObject, index.missing_objects);
+    coverage.skip_n(SkipReason::MissingObject, index.gaps.missing());
+    coverage.skip_n(SkipReason::CorruptObject, index.gaps.corrupt());
     let done = reader.matched_blobs(identity, set.hash())?;
     let wanted: Vec<Oid> = index
         .blob_ids()
@@ -89,7 +95,10 @@ pub fn scan_repo(
         .filter(|b| !done.contains(b))
         .collect();
     let (readable, mut complete) = readable_blobs(&repo, &wanted, limits, &coverage);
-    complete &= index.missing_objects == 0;
+    complete &= index.gaps.total() == 0;
+    if !complete && readable.is_empty() && !index.blobs.keys().any(|b| done.contains(b)) {
+        return Err(fail(nothing_read(&index, refs.count(), &coverage)));
+    }
     let bar = indicatif::ProgressBar::hidden();
     let scanned = pipeline::scan_git_blobs(repo.path(), &readable, set, limits, &coverage, &bar);
     let hits: HashMap<Oid, usize> = scanned.iter().map(|(o, f)| (*o, f.len())).collect();
@@ -109,7 +118,7 @@ pub fn scan_repo(
     let findings = attribute(
         &repo,
         &index,
-        &tips,
+        &refs.tips,
         per_blob.into_iter().collect(),
         identity,
     );
@@ -125,6 +134,22 @@ pub fn scan_repo(
         coverage: coverage.snapshot(),
         config: repo_config::read(&repo, identity),
     })
+}
+
+/// Why a repository with refs gave nothing to match, on one line.
+fn nothing_read(index: &history::HistoryIndex, refs: u64, coverage: &Coverage) -> String {
+    let skipped = coverage.snapshot().skipped;
+    let get = |r: SkipReason| skipped.get(r.as_str()).copied().unwrap_or(0);
+    let what = if index.commits.is_empty() {
+        "commit"
+    } else {
+        "blob"
+    };
+    format!(
+        "could not read any {what} ({refs} ref(s), {} object(s) missing, {} corrupt)",
+        get(SkipReason::MissingObject),
+        get(SkipReason::CorruptObject)
+    )
 }
 
 /// Attribute per-blob findings and scope them to the repository: the repository identity is

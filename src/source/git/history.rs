@@ -1,12 +1,19 @@
 //! History enumeration: every commit reachable from the chosen refs, oldest first, and for
 //! every unique blob the first commit in which it appears at each path.
 //!
-//! Tree traversal remembers every (tree id, path) pair it has descended and never descends one
-//! twice, so unchanged subtrees cost one hash-set lookup per commit. Blob contents are not read
-//! here: the pipeline reads each unique blob exactly once, in parallel.
+//! Commits are read one by one ([`super::walk`]), so a missing or corrupt object is counted
+//! and walked around instead of ending the walk; when there are such holes, what lies behind
+//! them is recovered from the object database ([`super::recover`]). Tree traversal
+//! ([`super::tree`]) never descends one (tree id, path) pair twice, so unchanged subtrees cost
+//! one hash-set lookup per commit. Blob contents are not read here: the pipeline reads each
+//! unique blob exactly once, in parallel.
 
-use super::repo::Tip;
-use git2::{ObjectType, Oid, Repository, Sort};
+use super::gaps::Gaps;
+use super::recover::{Recovered, Recovery};
+use super::repo::RefList;
+use super::tree::{PathTable, TreeWalker};
+use super::walk::{CommitWalk, shallow_boundary};
+use git2::{Oid, Repository};
 use std::collections::{HashMap, HashSet};
 
 /// The commit metadata attribution needs.
@@ -34,22 +41,36 @@ impl CommitMeta {
 
     /// Author time as RFC 3339 in the author's own offset.
     pub fn rfc3339(&self) -> Option<String> {
-        let offset = chrono::FixedOffset::east_opt(self.offset_minutes * 60)?;
+        let offset = chrono::FixedOffset::east_opt(self.offset_minutes.checked_mul(60)?)?;
         let t = chrono::DateTime::from_timestamp(self.time, 0)?.with_timezone(&offset);
         Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     }
 }
+
+/// The commit index of a blob place found only in a tree no readable commit holds.
+pub const NO_COMMIT: u32 = u32::MAX;
 
 /// Where and when each unique blob first appeared.
 #[derive(Debug, Default)]
 pub struct HistoryIndex {
     /// Commits in commit-graph order, parents before children.
     pub commits: Vec<CommitMeta>,
-    pub paths: Vec<String>,
-    /// Blob id → (path index, index of the first commit holding the blob at that path).
+    pub paths: PathTable,
+    /// Blob id → (path id, index of the first commit holding the blob at that path, or
+    /// [`NO_COMMIT`]).
     pub blobs: HashMap<Oid, Vec<(u32, u32)>>,
     pub submodules: u64,
-    pub missing_objects: u64,
+    /// Commits, trees and refs that could not be read.
+    pub gaps: Gaps,
+    /// Commits of a shallow clone's boundary (their parents are not in the clone).
+    pub shallow_boundary: u64,
+    /// What was found only by listing the object database.
+    pub recovered: Recovered,
+    /// Tree objects met at more paths than are listed.
+    pub capped_trees: u64,
+    /// Objects were unreadable, but the object database was not listed to recover what lies
+    /// behind them (it holds another repository's objects too).
+    pub recovery_skipped: bool,
     /// Parents of each commit (indices into `commits`; parents outside the walk are left out).
     pub parents: Vec<Vec<u32>>,
     /// Commit id → index into `commits`.
@@ -69,109 +90,94 @@ impl HistoryIndex {
         ids.sort();
         ids.into_iter().map(|(_, _, oid)| oid).collect()
     }
+
+    /// A path at which `blob` appears, as text ("" when unknown).
+    pub fn first_path(&self, blob: Oid) -> String {
+        self.blobs
+            .get(&blob)
+            .and_then(|p| p.first())
+            .map(|(p, _)| self.paths.display(*p))
+            .unwrap_or_default()
+    }
 }
 
-/// Build the index for every commit reachable from `tips`.
-pub fn index_history(repo: &Repository, tips: &[Tip]) -> Result<HistoryIndex, git2::Error> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    for tip in tips {
-        walk.push(tip.commit)?;
+/// Build the index for every commit reachable from the refs (and, when objects are missing or
+/// corrupt, for what the object database still holds behind them).
+pub fn index_history(repo: &Repository, refs: &RefList) -> HistoryIndex {
+    let mut gaps = Gaps::default();
+    gaps.unreadable_refs = refs.unreadable;
+    let seeds = refs
+        .tips
+        .iter()
+        .map(|t| t.commit)
+        .chain(refs.broken.iter().map(|b| b.target));
+    let mut walk = CommitWalk::new();
+    walk.visit(repo, seeds, &HashSet::new(), &mut gaps);
+    // Objects borrowed from another repository (alternates) are not this one's history: the
+    // object database is only listed when it is the repository's own.
+    let borrowed = super::recover::has_alternates(repo);
+    let mut tried = false;
+    let mut recovery = None;
+    if gaps.total() > 0 && !borrowed {
+        tried = true;
+        recovery = Recovery::start(repo, &refs.excluded, &mut walk, &mut gaps);
     }
+    let (mut index, mut walker) = build(repo, &walk, &mut gaps);
+    if !tried && gaps.total() > 0 && !borrowed {
+        // Only trees were unreadable: unreferenced commits may still hold what they held.
+        recovery = Recovery::start(repo, &refs.excluded, &mut walk, &mut gaps);
+        if recovery.as_ref().is_some_and(|r| r.recovered.commits > 0) {
+            (index, walker) = build(repo, &walk, &mut gaps);
+        }
+    }
+    index.recovery_skipped = borrowed && gaps.total() > 0;
+    if let Some(r) = recovery.as_mut() {
+        r.orphans(repo, &mut walker, &mut index, &mut gaps);
+        index.recovered = r.recovered;
+    }
+    index.capped_trees = walker.capped_trees;
+    index.gaps = gaps;
+    index
+}
+
+/// Index the commits of `walk` in order and walk their trees.
+fn build(repo: &Repository, walk: &CommitWalk, gaps: &mut Gaps) -> (HistoryIndex, TreeWalker) {
+    let boundary = shallow_boundary(repo);
     let mut index = HistoryIndex::default();
     let mut walker = TreeWalker::default();
-    for oid in walk {
-        let Ok(oid) = oid else {
-            index.missing_objects += 1;
-            continue;
-        };
-        let commit = match repo.find_commit(oid) {
-            Ok(c) => c,
-            Err(_) => {
-                index.missing_objects += 1;
-                continue;
-            }
-        };
+    for node in walk.topological() {
         let commit_idx = index.commits.len() as u32;
-        index.commits.push(CommitMeta::from_commit(&commit));
-        index.position.insert(oid, commit_idx);
-        let parents = commit
-            .parent_ids()
-            .filter_map(|p| index.position.get(&p).copied())
+        if boundary.contains(&node.meta.id) {
+            index.shallow_boundary += 1;
+        }
+        index.position.insert(node.meta.id, commit_idx);
+        let parents = node
+            .parents
+            .iter()
+            .filter_map(|p| index.position.get(p).copied())
             .collect();
         index.parents.push(parents);
-        walker.walk(repo, commit.tree_id(), commit_idx, &mut index);
+        index.commits.push(node.meta.clone());
+        walker.walk(repo, node.tree, commit_idx, &mut index, gaps);
     }
-    Ok(index)
+    (index, walker)
 }
 
-/// Range scans: the commits of `A..B` (reachable from B, not from A), oldest first.
-pub fn range_commits(repo: &Repository, range: &str) -> Result<Vec<Oid>, git2::Error> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    walk.push_range(range)?;
-    walk.collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[derive(Default)]
-struct TreeWalker {
-    seen_trees: HashSet<(Oid, u32)>,
-    path_ids: HashMap<String, u32>,
-    seen_submodules: HashSet<u32>,
-}
-
-impl TreeWalker {
-    fn intern(&mut self, index: &mut HistoryIndex, path: String) -> u32 {
-        if let Some(&id) = self.path_ids.get(&path) {
-            return id;
-        }
-        let id = index.paths.len() as u32;
-        index.paths.push(path.clone());
-        self.path_ids.insert(path, id);
-        id
-    }
-
-    fn walk(&mut self, repo: &Repository, root: Oid, commit_idx: u32, index: &mut HistoryIndex) {
-        let root_path = self.intern(index, String::new());
-        if !self.seen_trees.insert((root, root_path)) {
-            return;
-        }
-        let mut stack = vec![(root, String::new())];
-        while let Some((tree_id, prefix)) = stack.pop() {
-            let Ok(tree) = repo.find_tree(tree_id) else {
-                index.missing_objects += 1;
-                continue;
-            };
-            for entry in tree.iter() {
-                let name = String::from_utf8_lossy(entry.name_bytes());
-                let path = if prefix.is_empty() {
-                    name.into_owned()
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                match entry.kind() {
-                    Some(ObjectType::Blob) => {
-                        let path_id = self.intern(index, path);
-                        let places = index.blobs.entry(entry.id()).or_default();
-                        if !places.iter().any(|(p, _)| *p == path_id) {
-                            places.push((path_id, commit_idx));
-                        }
-                    }
-                    Some(ObjectType::Tree) => {
-                        let path_id = self.intern(index, path.clone());
-                        if self.seen_trees.insert((entry.id(), path_id)) {
-                            stack.push((entry.id(), path));
-                        }
-                    }
-                    Some(ObjectType::Commit) => {
-                        let path_id = self.intern(index, path);
-                        if self.seen_submodules.insert(path_id) {
-                            index.submodules += 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+    #[test]
+    fn absurd_author_offsets_give_no_time_rather_than_a_panic() {
+        let meta = |offset_minutes| CommitMeta {
+            id: Oid::ZERO_SHA1,
+            author_name: String::new(),
+            author_email: String::new(),
+            time: 0,
+            offset_minutes,
+        };
+        assert_eq!(meta(0).rfc3339().as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(meta(i32::MAX).rfc3339(), None);
+        assert_eq!(meta(i32::MIN).rfc3339(), None);
     }
 }

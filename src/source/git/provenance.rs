@@ -5,6 +5,7 @@
 
 use super::history::{CommitMeta, HistoryIndex};
 use super::repo::{Tip, short_name};
+use super::tree::as_path;
 use crate::finding::{Finding, SourceKind};
 use git2::{Oid, Repository};
 use std::collections::{HashMap, HashSet};
@@ -35,7 +36,7 @@ pub fn attribute(
                 let earlier = best.get(&key).is_none_or(|(c, _)| commit_idx < *c);
                 if earlier {
                     let mut g = f.clone();
-                    g.location.path = index.paths[path_id as usize].clone();
+                    g.location.path = index.paths.display(path_id);
                     g.props.blob_id = Some(blob.to_string());
                     best.insert(key, (commit_idx, g));
                 }
@@ -46,21 +47,26 @@ pub fn attribute(
     let reach = Reachability::new(index, tips);
     let mut removal_budget = MAX_REMOVAL_SEARCHES;
     let mut out = Vec::with_capacity(best.len());
-    for ((rule, sha, _), (commit_idx, mut f)) in best {
-        let meta = &index.commits[commit_idx as usize];
-        fill_commit(&mut f, meta);
+    for ((rule, sha, path_id), (commit_idx, mut f)) in best {
         f.props.source = SourceKind::GitHistory;
-        f.props.refs = reach.refs_reaching(commit_idx);
+        // A place found only in a tree no readable commit holds has no commit to name.
+        let meta = index.commits.get(commit_idx as usize);
+        if let Some(meta) = meta {
+            fill_commit(&mut f, meta);
+            f.props.refs = reach.refs_reaching(commit_idx);
+        }
         let holders = &blobs_with_secret[&(rule, sha)];
         if let Some(head) = &head {
-            let present = head
-                .blob_at(&f.location.path)
-                .is_some_and(|b| holders.contains(&b));
+            let path = index.paths.bytes(path_id);
+            let present = head.blob_at(&path).is_some_and(|b| holders.contains(&b));
             f.props.in_head = Some(present);
-            if !present && removal_budget > 0 {
+            if !present
+                && removal_budget > 0
+                && let Some(meta) = meta
+            {
                 removal_budget -= 1;
                 f.props.removed_in = head
-                    .removed_in(repo, &f.location.path, meta.id, holders)
+                    .removed_in(repo, &path, meta.id, holders)
                     .map(|o| o.to_string());
             }
         }
@@ -172,11 +178,8 @@ impl<'r> HeadState<'r> {
         })
     }
 
-    fn blob_at(&self, path: &str) -> Option<Oid> {
-        self.tree
-            .get_path(std::path::Path::new(path))
-            .ok()
-            .map(|e| e.id())
+    fn blob_at(&self, path: &[u8]) -> Option<Oid> {
+        self.tree.get_path(&as_path(path)?).ok().map(|e| e.id())
     }
 
     /// A commit on HEAD's first-parent line, after `intro`, whose tree no longer holds the
@@ -186,14 +189,15 @@ impl<'r> HeadState<'r> {
     fn removed_in(
         &self,
         repo: &Repository,
-        path: &str,
+        path: &[u8],
         intro: Oid,
         holders: &HashSet<Oid>,
     ) -> Option<Oid> {
+        let path = as_path(path)?;
         let present = |c: Oid| -> Option<bool> {
             let tree = repo.find_commit(c).ok()?.tree().ok()?;
             Some(
-                tree.get_path(std::path::Path::new(path))
+                tree.get_path(&path)
                     .ok()
                     .is_some_and(|e| holders.contains(&e.id())),
             )
