@@ -189,7 +189,11 @@ pub fn scan_git_blobs_at(
             || (git2::Repository::open(git_dir).ok(), set.matcher()),
             |(repo, matcher), oid| {
                 bar.inc(1);
-                let repo = repo.as_ref()?;
+                let Some(repo) = repo.as_ref() else {
+                    // This worker could not open the repository: its blobs are unread, not clean.
+                    coverage.skip(SkipReason::Unreadable);
+                    return None;
+                };
                 let bytes = read_git_blob(repo, *oid, limits, coverage)?;
                 let origin = Origin {
                     path: path_of(*oid),
