@@ -99,9 +99,10 @@ pub fn leaf_findings(
     let mut out = Vec::new();
     for m in &raw {
         let rule = ctx.set.rule(m.rule_index);
-        let secret = &leaf.text[m.secret.clone()];
-        let at = locate(ctx.bytes, locator, secret, leaf, span.clone());
-        let mut f = finding(ctx, leaf, rule, secret, at);
+        // A byte pattern may start or end inside a character: never slice the text there.
+        let secret = String::from_utf8_lossy(&leaf.text.as_bytes()[m.secret.clone()]);
+        let at = locate(ctx.bytes, locator, &secret, leaf, span.clone());
+        let mut f = finding(ctx, leaf, rule, &secret, at);
         f.props.tool = tool.clone();
         crate::attribution::apply_identity(&mut f, leaf.text.as_bytes(), m.secret.clone());
         out.push(f);
@@ -363,6 +364,40 @@ mod tests {
         ] {
             assert!(!credential_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn a_match_that_splits_a_character_does_not_panic() {
+        // A user rule on bytes matching from the middle of `é` (C3 A9), inside an escaped JSON
+        // value, which is matched on its decoded text.
+        let rules = crate::rules::parse_rule_file(
+            "odd.toml",
+            r#"[[rules]]
+id = "odd-bytes"
+name = "Odd"
+provider = "odd"
+category = "test"
+keywords = ["kq"]
+pattern = '(?-u)(?P<secret>\xa9Kq[a-z0-9]{10})'
+long_lived = false
+severity = "low"
+description = "d"
+remediation = "r"
+"#,
+        )
+        .unwrap();
+        let set = RuleSet::new(rules, true).unwrap();
+        let mut matcher = set.matcher();
+        let origin = Origin {
+            path: ".mcp.json".into(),
+            ..Origin::default()
+        };
+        let coverage = Coverage::default();
+        let text = br#"{"k": "\u00e9Kq7x3m9p2w4z\n"}"#;
+        let found = super::super::structured_scan(&set, &mut matcher, text, &origin, &coverage)
+            .expect("a store");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].location.start_line >= 1);
     }
 
     #[test]
