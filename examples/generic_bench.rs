@@ -138,7 +138,14 @@ fn main() -> anyhow::Result<()> {
                         path: path.clone(),
                         ..Origin::default()
                     };
-                    keytrace::detect::findings_in_blob(set, &mut m, bytes, &origin).len()
+                    keytrace::detect::findings_in_blob(
+                        set,
+                        &mut m,
+                        bytes,
+                        &origin,
+                        &keytrace::coverage::Coverage::default(),
+                    )
+                    .len()
                 })
                 .sum()
         })

@@ -21,6 +21,9 @@ pub enum SkipReason {
     CorruptObject,
     Submodule,
     ParseFallback,
+    /// The blob held more generic candidates than the detector keeps (a dump, or decoys around
+    /// one secret): the first ones are reported, the rest of the blob was not read by it.
+    GenericLimit,
     /// The matcher failed on this blob (a bug): the blob was skipped and the scan went on.
     InternalError,
 }
@@ -39,6 +42,7 @@ impl SkipReason {
             SkipReason::Submodule => "submodule",
             SkipReason::ParseFallback => "parse-fallback",
             SkipReason::InternalError => "internal-error",
+            SkipReason::GenericLimit => "generic-limit",
         }
     }
 }

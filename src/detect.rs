@@ -4,25 +4,33 @@
 //! pipeline calls it from each worker with that worker's own matcher.
 
 use crate::blob::Origin;
+use crate::coverage::{Coverage, SkipReason};
 use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
 use crate::matcher::{Matcher, RawMatch, RuleSet, secret_sha256};
 
 /// Inline marker that suppresses findings on its line.
 pub const INLINE_ALLOW: &[u8] = b"keytrace:allow";
 
-/// Findings of one blob. Lines holding `keytrace:allow` yield findings marked as suppressed.
+/// Findings of one blob. Lines holding `keytrace:allow` yield findings marked as suppressed. A
+/// blob with more generic candidates than the detector keeps is counted (`generic-limit`).
 pub fn findings_in_blob(
     set: &RuleSet,
     matcher: &mut Matcher<'_>,
     bytes: &[u8],
     origin: &Origin,
+    coverage: &Coverage,
 ) -> Vec<Finding> {
     let raw = matcher.scan(bytes);
     let generic = if matcher.generic_hits().is_empty() {
         Vec::new()
     } else {
         let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
-        crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken)
+        let (found, truncated) =
+            crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken);
+        if truncated {
+            coverage.skip(SkipReason::GenericLimit);
+        }
+        found
     };
     if raw.is_empty() {
         return generic;
@@ -46,12 +54,12 @@ fn to_finding(
     let rule = set.rule(m.rule_index);
     let secret = String::from_utf8_lossy(&bytes[m.secret.clone()]).into_owned();
     let location = index.locate(bytes, &origin.path, m.secret.start, m.secret.end);
-    let line = index.line_text(bytes, location.start_line);
+    let allowed = index.inline_allowed(bytes, location.start_line);
     let mut finding = new_finding(
         rule,
         &secret,
         location,
-        line,
+        allowed,
         origin.source,
         origin.store.clone(),
     );
@@ -59,18 +67,17 @@ fn to_finding(
     finding
 }
 
-/// A finding of `rule` for `secret` at `location`, before attribution. `line` is the text of the
-/// secret's line: a `keytrace:allow` there marks the finding as suppressed.
+/// A finding of `rule` for `secret` at `location`, before attribution. `inline_allowed`: the
+/// secret's line holds `keytrace:allow`, which marks the finding as suppressed.
 pub fn new_finding(
     rule: &crate::rules::Rule,
     secret: &str,
     location: crate::finding::Location,
-    line: &[u8],
+    inline_allowed: bool,
     source: crate::finding::SourceKind,
     store: Option<String>,
 ) -> Finding {
     let sha = secret_sha256(secret.as_bytes());
-    let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),

@@ -109,7 +109,7 @@ pub fn scan_bytes(
         coverage.utf16();
         let text = text.as_bytes();
         return structured(set, matcher, text, origin, coverage)
-            .unwrap_or_else(|| findings_in_blob(set, matcher, text, origin));
+            .unwrap_or_else(|| findings_in_blob(set, matcher, text, origin, coverage));
     }
     if is_binary(bytes) {
         coverage.skip(SkipReason::Binary);
@@ -120,7 +120,7 @@ pub fn scan_bytes(
         coverage.non_utf8();
     }
     structured(set, matcher, bytes, origin, coverage)
-        .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin))
+        .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin, coverage))
 }
 
 /// Read a file within the size limit, counting what cannot be read. Never writes, never blocks

@@ -50,6 +50,9 @@ pub struct LineIndex {
     /// The last (byte offset, 0-based UTF-16 column) computed; `offset` is always a character
     /// boundary candidate (not a UTF-8 continuation byte), so counting may resume there.
     cursor: std::cell::Cell<(usize, usize)>,
+    /// Lines (1-based, ascending) holding the inline-allow marker, found by one pass over the
+    /// blob on first use rather than one search of the line per finding.
+    allowed: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl LineIndex {
@@ -59,6 +62,7 @@ impl LineIndex {
         LineIndex {
             starts,
             cursor: std::cell::Cell::new((0, 0)),
+            allowed: std::cell::OnceCell::new(),
         }
     }
 
@@ -91,6 +95,21 @@ impl LineIndex {
             end_line,
             end_column,
         }
+    }
+
+    /// Whether the 1-based line `line` holds `keytrace:allow` ([`crate::detect::INLINE_ALLOW`]).
+    pub fn inline_allowed(&self, blob: &[u8], line: usize) -> bool {
+        self.allowed
+            .get_or_init(|| {
+                let mut lines: Vec<usize> =
+                    memchr::memmem::find_iter(blob, crate::detect::INLINE_ALLOW)
+                        .map(|at| self.starts.partition_point(|&s| s <= at))
+                        .collect();
+                lines.dedup();
+                lines
+            })
+            .binary_search(&line)
+            .is_ok()
     }
 
     /// The text of the 1-based line `line` (without its newline); empty for a line number
@@ -146,6 +165,10 @@ mod tests {
             (2, 4, 2, 7)
         );
         assert_eq!(idx.line_text(blob, 2), b"cd=XYZ");
+        let marked = b"a=1\nb=2 # keytrace:allow\nc=3 keytrace:allow keytrace:allow\n";
+        let idx = LineIndex::new(marked);
+        let allowed: Vec<bool> = (0..=4).map(|l| idx.inline_allowed(marked, l)).collect();
+        assert_eq!(allowed, [false, false, true, true, false]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! value is a literal (config files, shell) or an expression (source code).
 
 use super::lex::{self, Value};
+use super::line::{self, LineFacts, VALUE_KEYS};
 use super::names::{self, NameClass};
 use super::score::FileKind;
 use super::{Raw, Syntax};
@@ -27,9 +28,6 @@ const SIBLING_KEYS: &[&str] = &[
     "setting",
     "envvar",
 ];
-
-/// Keys that hold the value of a named setting.
-const VALUE_KEYS: &[&str] = &["value", "parametervalue", "defaultvalue", "val"];
 
 /// Words before a call's credential name that make the call a setter.
 const SETTER_VERBS: &[&str] = &["set", "with", "use", "put"];
@@ -53,17 +51,31 @@ const CALLABLE_STARTS: &[&str] = &[
     "root",
 ];
 
-/// The name around `hit` and what is assigned to it. Returns the end of the name, so that the
-/// caller skips further hits inside the same name.
+/// Longest credential name read: longer runs of name bytes are data, not names, and splitting
+/// them into words would cost more than the rest of the line.
+const MAX_NAME: usize = 256;
+
+/// How far after a name its sibling `value` key may sit on the same line
+/// (`name="password" value="x"`).
+const SIBLING_REACH: usize = 512;
+
+/// How much of a following line is read for a sibling or default value.
+const NEXT_LINE_REACH: usize = 2048;
+
+/// The name around `hit` and what is assigned to it. Returns where the next name may start:
+/// the end of this name, or the end of the unquoted value assigned to it (a name inside that
+/// value, as in `password=password=…`, is part of this value, and reading it again for every
+/// such name is what made long lines quadratic).
 pub fn at_name(
     bytes: &[u8],
     hit: Range<usize>,
     line: &Range<usize>,
+    facts: &LineFacts,
     file: FileKind,
     out: &mut Vec<Raw>,
 ) -> usize {
     let name = lex::name_around(bytes, hit.clone(), line);
-    if name.is_empty() || !worth_reading(bytes, &name, line) {
+    if name.is_empty() || name.len() > MAX_NAME || !worth_reading(bytes, &name, line, facts) {
         return name.end.max(hit.end);
     }
     let words = &names::words(&String::from_utf8_lossy(&bytes[name.clone()]));
@@ -75,6 +87,7 @@ pub fn at_name(
         bytes,
         name: name.clone(),
         line: line.clone(),
+        facts,
         file,
         flag: bytes[name.start] == b'-',
     };
@@ -83,6 +96,15 @@ pub fn at_name(
         return name.end;
     };
     let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
+    // Only a bare value written right after its name's operator (`name=v`, `--name v`) covers
+    // the names inside it; a sibling `value=` further on leaves the names in between alone.
+    let direct = !value.quoted
+        && name.end <= value.span.start
+        && value.span.end <= line.end
+        && !bytes[name.end..value.span.start]
+            .iter()
+            .any(|&c| c.is_ascii_alphanumeric());
+    let next = if direct { value.span.end } else { name.end };
     out.push(Raw {
         span: value.span,
         value: if value.interpolated {
@@ -95,13 +117,13 @@ pub fn at_name(
         syntax,
         username: None,
     });
-    name.end
+    next
 }
 
 /// A cheap look at the bytes around a name, before any allocation: can any syntax assign a
 /// value to it here? Most keyword hits are names merely used in code (`cache_key)`, `token.`),
 /// and this is where they leave.
-fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>) -> bool {
+fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>, facts: &LineFacts) -> bool {
     let before = (name.start > line.start).then(|| b[name.start - 1]);
     let mut pos = name.end;
     if before.is_some_and(lex::is_quote) && pos < line.end && Some(b[pos]) == before {
@@ -133,23 +155,37 @@ fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>) -> bool {
     }
     let spaced = at > pos;
     let flag = b[name.start] == b'-';
-    let env_line = b[line.clone()]
-        .trim_ascii_start()
-        .get(..4)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"ENV "));
+    let env_line = env_line(b, facts);
     spaced && (flag || env_line || b[name.clone()].eq_ignore_ascii_case(b"password"))
 }
 
-/// One credential name in its line.
+/// A Dockerfile `ENV NAME value` line.
+fn env_line(b: &[u8], facts: &LineFacts) -> bool {
+    let first = facts.first_non_blank(b);
+    let line_end = facts.range.end;
+    first + 4 < line_end && b[first..first + 4].eq_ignore_ascii_case(b"ENV ")
+}
+
+/// One credential name in its line. `line` is the part of the line the lexers may read (the
+/// whole line, or a window around the name on a very long one); `facts` serves the whole line.
 struct Site<'a> {
     bytes: &'a [u8],
     name: Range<usize>,
     line: Range<usize>,
+    facts: &'a LineFacts,
     file: FileKind,
     flag: bool,
 }
 
 impl Site<'_> {
+    /// The value at `at`, up to the end of the readable line.
+    fn value(&self, at: usize) -> Option<Value> {
+        let (b, facts) = (self.bytes, self.facts);
+        lex::parse_value_with(b, at, self.line.end, |from, end| {
+            facts.bare_end(b, from, end)
+        })
+    }
+
     fn read(&self) -> Option<(Syntax, Value)> {
         let b = self.bytes;
         let end = self.line.end;
@@ -195,11 +231,11 @@ impl Site<'_> {
             let comma = lex::skip_blanks(b, user.after, end);
             return quoted_arg(b, comma + 1, end).map(|v| (Syntax::UserPass, v));
         }
-        let mut value = lex::parse_value(b, after, end)?;
+        let mut value = self.value(after)?;
         if op == ":" && !value.quoted {
             let next = lex::skip_blanks(b, value.after, end);
             if let Some(("=", rest)) = lex::assign_op(b, next, end) {
-                value = lex::parse_value(b, rest, end)?;
+                value = self.value(rest)?;
             }
         }
         let syntax = if self.flag {
@@ -241,7 +277,7 @@ impl Site<'_> {
         let whole_string = self.name.start > self.line.start
             && lex::is_quote(b[self.name.start - 1])
             && b.get(self.name.end) == Some(&b[self.name.start - 1]);
-        let embedded = !whole_string && lex::inside_string(b, self.line.start, self.name.start);
+        let embedded = !whole_string && self.facts.inside_string(b, self.name.start);
         if self.file == FileKind::Code && !embedded {
             return None;
         }
@@ -276,7 +312,7 @@ impl Site<'_> {
             && value.after < self.line.end
             && b[value.after] == b' '
             && more_pairs
-            && lex::inside_string(b, self.line.start, self.name.start);
+            && self.facts.inside_string(b, self.name.start);
         semi_before || semi_after || space_pairs
     }
 
@@ -287,12 +323,7 @@ impl Site<'_> {
 
     /// `CREATE USER ... WITH PASSWORD 'x'`, `CREATE LOGIN x WITH PASSWORD = 'y'`.
     fn sql_context(&self) -> bool {
-        let line = &self.bytes[self.line.clone()];
-        let has = |w: &str| {
-            line.windows(w.len())
-                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-        };
-        (has("create ") || has("alter ")) && (has(" user ") || has(" role ") || has(" login "))
+        self.facts.sql_context(self.bytes, &self.line)
     }
 
     /// `<password>value</password>`.
@@ -345,8 +376,12 @@ impl Site<'_> {
             return None;
         }
         let rest = self.name.end..self.line.end;
-        if let Some(v) = self.value_key_in(rest.clone(), VALUE_KEYS) {
-            return Some((Syntax::Assign, v));
+        let near = rest.end.min(rest.start + SIBLING_REACH);
+        if let Some(word) = self.facts.value_word(b, rest.start, near) {
+            // As before: the first value key decides, with or without a value after it.
+            if let Some(v) = self.value_after_key(word.end, rest.end) {
+                return Some((Syntax::Assign, v));
+            }
         }
         let after_name = lex::skip_blanks(b, self.name.end + 1, self.line.end);
         if let Some(gt) = memchr::memchr(b'>', &b[after_name.min(rest.end)..rest.end]) {
@@ -355,60 +390,58 @@ impl Site<'_> {
                 return self.element_text(gt + 1);
             }
         }
-        let next_start = self.line.end + 1 + usize::from(b.get(self.line.end) == Some(&b'\r'));
-        if next_start >= b.len() {
-            return None;
-        }
-        let next = lex::line_around(b, next_start);
-        let next = next.start..next.end.min(next.start + 2048);
-        self.value_key_in(next, VALUE_KEYS)
-            .map(|v| (Syntax::Assign, v))
+        let v = self
+            .facts
+            .next_line_value
+            .get_or_init(|| self.next_line_value())
+            .clone()?;
+        Some((Syntax::Assign, v))
     }
 
-    /// A value key (`value=`, `"Value":`, `ParameterValue`, `default =`) in `range` and its
-    /// literal value.
-    fn value_key_in(&self, range: Range<usize>, keys: &[&str]) -> Option<Value> {
+    /// The value of a `value` key on the line after this one (`- name: X` / `  value: v`);
+    /// the same for every name on this line, so it is read once per line.
+    fn next_line_value(&self) -> Option<Value> {
         let b = self.bytes;
-        let hay = String::from_utf8_lossy(&b[range.clone()]).to_ascii_lowercase();
-        let mut from = 0;
-        while let Some(found) = keys.iter().filter_map(|k| hay[from..].find(k)).min() {
-            let word = lex::name_around(
-                b,
-                range.start + from + found..range.start + from + found + 1,
-                &range,
-            );
-            from = word.end - range.start;
-            let text = String::from_utf8_lossy(&b[word.clone()]).to_ascii_lowercase();
-            if !keys.contains(&text.as_str()) {
-                continue;
-            }
-            let mut p = word.end;
-            if p < range.end && lex::is_quote(b[p]) {
-                p += 1;
-            }
-            let p = lex::skip_blanks(b, p, range.end);
-            let (_, after) = lex::assign_op(b, p, range.end)?;
-            let v = lex::parse_value(b, after, range.end)?;
-            return (v.quoted || self.file != FileKind::Code).then_some(v);
-        }
-        None
+        let next = following_line(b, self.facts.range.end)?;
+        let shown = next.start..next.end.min(next.start + NEXT_LINE_REACH);
+        let word = line::first_key_word(b, shown.clone(), VALUE_KEYS)?;
+        self.value_after_key(word.end, shown.end)
     }
 
-    /// Terraform `variable "db_password" {` with `default = "x"` on one of the next lines.
+    /// The operator and literal value after a value key that ends at `p` (`value="x"`,
+    /// `"Value": "x"`), read up to `end`.
+    fn value_after_key(&self, p: usize, end: usize) -> Option<Value> {
+        let b = self.bytes;
+        let mut p = p;
+        if p < end && lex::is_quote(b[p]) {
+            p += 1;
+        }
+        let p = lex::skip_blanks(b, p, end);
+        let (_, after) = lex::assign_op(b, p, end)?;
+        let v = lex::parse_value(b, after, end)?;
+        (v.quoted || self.file != FileKind::Code).then_some(v)
+    }
+
+    /// Terraform `variable "db_password" {` with `default = "x"` on one of the next lines (the
+    /// same for every name on this line, so read once per line).
     fn variable_default(&self) -> Option<(Syntax, Value)> {
+        self.facts
+            .variable_default
+            .get_or_init(|| self.read_variable_default())
+            .clone()
+    }
+
+    fn read_variable_default(&self) -> Option<(Syntax, Value)> {
         let b = self.bytes;
-        let mut end = self.line.end;
+        let mut end = self.facts.range.end;
         for _ in 0..4 {
-            let start = end + 1;
-            if start >= b.len() {
-                return None;
-            }
-            let next = lex::line_around(b, start);
-            let next = next.start..next.end.min(next.start + 2048);
-            if let Some(v) = self.value_key_in(next.clone(), &["default"]) {
+            let next = following_line(b, end)?;
+            let shown = next.start..next.end.min(next.start + NEXT_LINE_REACH);
+            let default = line::first_key_word(b, shown.clone(), &["default"]);
+            if let Some(v) = default.and_then(|w| self.value_after_key(w.end, shown.end)) {
                 return v.quoted.then_some((Syntax::Assign, v));
             }
-            if b[next.clone()].trim_ascii() == b"}" {
+            if b[shown].trim_ascii() == b"}" {
                 return None;
             }
             end = next.end;
@@ -424,7 +457,7 @@ impl Site<'_> {
         if !opens {
             return None;
         }
-        let v = lex::parse_value(b, at, self.line.end)?;
+        let v = self.value(at)?;
         let next = lex::skip_blanks(b, v.after, self.line.end);
         if !matches!(b.get(next), Some(b')' | b',' | b'}' | b']')) {
             return None;
@@ -451,24 +484,22 @@ impl Site<'_> {
     fn spaced(&self, at: usize) -> Option<(Syntax, Value)> {
         let b = self.bytes;
         if self.flag {
-            let v = lex::parse_value(b, at, self.line.end)?;
+            let v = self.value(at)?;
             if b[v.span.start..v.span.end].starts_with(b"-") {
                 return None;
             }
             return self.literal(v, Syntax::Cli, false);
         }
-        let line = &b[self.line.clone()];
-        let trimmed = line.trim_ascii_start();
-        let env_at = self.line.start + (line.len() - trimmed.len()) + 4;
-        if trimmed.len() > 4 && trimmed[..4].eq_ignore_ascii_case(b"ENV ") {
+        if env_line(b, self.facts) {
+            let env_at = self.facts.first_non_blank(b) + 4;
             if lex::skip_blanks(b, env_at, self.line.end) == self.name.start {
-                let v = lex::parse_value(b, at, self.line.end)?;
+                let v = self.value(at)?;
                 return self.literal(v, Syntax::Assign, true);
             }
             return None;
         }
-        if self.is_password_word() && b[at] == b'\'' && self.sql_context() {
-            let v = lex::parse_value(b, at, self.line.end)?;
+        if self.is_password_word() && b.get(at) == Some(&b'\'') && self.sql_context() {
+            let v = self.value(at)?;
             return Some((Syntax::Sql, v));
         }
         None
@@ -517,6 +548,13 @@ fn quoted_arg(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
     let v = lex::parse_value(bytes, at, end)?;
     let next = lex::skip_blanks(bytes, v.after, end);
     (v.quoted && !v.interpolated && matches!(bytes.get(next), Some(b')' | b','))).then_some(v)
+}
+
+/// The line after the one that ends at `end` (at its `\n`, or at the `\r` of a `\r\n`), if
+/// any.
+fn following_line(b: &[u8], end: usize) -> Option<Range<usize>> {
+    let start = end + 1 + usize::from(b.get(end) == Some(&b'\r'));
+    (start < b.len()).then(|| lex::line_around(b, start))
 }
 
 /// `from..to` without surrounding whitespace.

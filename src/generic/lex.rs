@@ -18,6 +18,12 @@ fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// Separators of command-line words: every ASCII whitespace byte (space, tab, CR, LF, form
+/// feed, vertical tab), unlike [`skip_blanks`], which only skips spaces and tabs.
+pub fn is_word_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
 /// The line around `at`: start offset and end offset (without `\n` / `\r`).
 pub fn line_around(bytes: &[u8], at: usize) -> Range<usize> {
     let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
@@ -99,6 +105,17 @@ fn ends_bare(b: u8) -> bool {
 /// `r`/`b`/`f`, C# `@`/`$` prefixes) or a bare word. YAML block scalars and triple-quoted strings
 /// (`|`, `>`, `"""`) are not parsed: their text is on other lines.
 pub fn parse_value(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
+    parse_value_with(bytes, at, end, |from, end| bare_scan(bytes, from, end))
+}
+
+/// [`parse_value`] with the end of a bare value found by `bare_end(from, end)` (which must
+/// agree with [`bare_scan`]; a caller may answer from a memo).
+pub fn parse_value_with(
+    bytes: &[u8],
+    at: usize,
+    end: usize,
+    bare_end: impl Fn(usize, usize) -> usize,
+) -> Option<Value> {
     let mut p = skip_blanks(bytes, at, end);
     if p >= end {
         return None;
@@ -140,6 +157,19 @@ pub fn parse_value(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
     if matches!(c, b'|' | b'>') {
         return None;
     }
+    let e = bare_end(p, end);
+    Some(Value {
+        span: p..e,
+        quoted: false,
+        interpolated: false,
+        after: e,
+    })
+}
+
+/// Where an unquoted value starting at `p` ends (no further than `end`): at whitespace, a
+/// quote or a separator, except that `}` and `]` closing a `{`/`[` opened inside the value are
+/// part of it (`${VAR}`, `a[0]`).
+pub fn bare_scan(bytes: &[u8], p: usize, end: usize) -> usize {
     let mut e = p;
     let mut depth = 0usize;
     while e < end {
@@ -151,29 +181,28 @@ pub fn parse_value(bytes: &[u8], at: usize, end: usize) -> Option<Value> {
         }
         e += 1;
     }
-    Some(Value {
-        span: p..e,
-        quoted: false,
-        interpolated: false,
-        after: e,
-    })
+    e
 }
 
 /// Offset of the quote `q` that closes a string opened before `from`, skipping `\` escapes.
 fn closing_quote(bytes: &[u8], from: usize, end: usize, q: u8) -> Option<usize> {
     let mut i = from;
     while i < end {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b if b == q => return Some(i),
-            _ => i += 1,
+        // Jump to the next quote or backslash: a long string costs one memchr, not a byte loop.
+        i += memchr::memchr2(q, b'\\', &bytes[i..end])?;
+        if bytes[i] == q {
+            return Some(i);
         }
+        i += 2;
     }
     None
 }
 
 /// True when `at` sits inside a string literal opened earlier on the line (an odd number of
 /// unescaped `"` or `'` before it): a name embedded in a connection string, URL or command.
+/// The detector asks [`super::line::LineFacts::inside_string`], which counts the same way from a
+/// cursor; this is the plain definition it is tested against.
+#[cfg(test)]
 pub fn inside_string(bytes: &[u8], line_start: usize, at: usize) -> bool {
     let mut dq = 0;
     let mut sq = 0;

@@ -17,6 +17,7 @@ mod assign;
 pub mod catalog;
 pub mod eval;
 mod lex;
+mod line;
 pub mod names;
 pub mod score;
 mod special;
@@ -25,7 +26,6 @@ pub mod values;
 pub use catalog::{GenericRule, descriptors};
 
 use crate::blob::Origin;
-use crate::detect::INLINE_ALLOW;
 use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
 use crate::matcher::secret_sha256;
 use crate::rules::Confidence;
@@ -147,17 +147,41 @@ pub fn candidates(bytes: &[u8], path: &str) -> Vec<Candidate> {
     candidates_at(bytes, path, &keyword_hits(bytes))
 }
 
+/// Most candidates kept for one blob. A blob past this is full of credential-like assignments
+/// (a dump, a generated file, or an attempt to hide one secret among many decoys): it is
+/// reported with its first candidates, and the rest of it is not read, which bounds the time
+/// and memory the detector spends on it.
+pub const MAX_CANDIDATES: usize = 10_000;
+
+/// How often one value span is judged: names that share a value (a sibling `value=` or a next
+/// line read for each name on a line) would otherwise judge the same long text again and again.
+const MAX_JUDGED_PER_SPAN: u8 = 4;
+
 /// Candidates of one blob from its prefilter `hits` (all occurrences, overlapping, sorted by
 /// start then priority, as [`crate::matcher::Matcher::generic_hits`] gives them).
 pub fn candidates_at(bytes: &[u8], path: &str, hits: &[Hit]) -> Vec<Candidate> {
+    candidates_limited(bytes, path, hits, MAX_CANDIDATES).0
+}
+
+/// [`candidates_at`] keeping at most `limit` candidates; the flag tells whether the limit cut
+/// the blob short.
+pub fn candidates_limited(
+    bytes: &[u8],
+    path: &str,
+    hits: &[Hit],
+    limit: usize,
+) -> (Vec<Candidate>, bool) {
     if hits.is_empty() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     let file = score::file_kind(path);
     let test_like = score::is_test_or_docs(path);
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut judged = RecentSpans::default();
     let mut raws = Vec::new();
     let mut name_cursor = 0;
-    let mut line = 0..0;
+    let mut facts = line::LineFacts::new(0..0);
+    let mut truncated = false;
     // Read the hits as a leftmost-first, non-overlapping search would: the first keyword to
     // start wins, and nothing inside it is read again; a name holding two keywords (`secretkey`)
     // is read once, from its first.
@@ -166,35 +190,76 @@ pub fn candidates_at(bytes: &[u8], path: &str, hits: &[Hit]) -> Vec<Candidate> {
         if hit.span.start < taken_to {
             continue;
         }
+        if found.len() >= limit {
+            truncated = true;
+            break;
+        }
         taken_to = hit.span.end;
         let span = hit.span.clone();
+        let line = &facts.range;
         if !(line.start <= span.start && span.end <= line.end) || line.is_empty() {
-            line = lex::line_around(bytes, span.start);
+            facts = line::LineFacts::new(lex::line_around(bytes, span.start));
         }
+        let line = &facts.range;
         let reach = line.start.max(span.start.saturating_sub(MAX_REACH))
             ..line.end.min(span.end + MAX_REACH);
         match hit.anchor {
             Anchor::Name if span.start >= name_cursor => {
                 raws.extend(special::positional_call(bytes, span.clone(), &reach));
-                name_cursor = assign::at_name(bytes, span, &reach, file, &mut raws);
+                name_cursor = assign::at_name(bytes, span, &reach, &facts, file, &mut raws);
             }
             Anchor::Name => {}
             Anchor::Url => raws.extend(special::url_userinfo(bytes, span, &reach)),
             Anchor::Scheme => raws.extend(special::auth_scheme(bytes, span, &reach)),
             Anchor::Tool => raws.extend(special::command_line(bytes, span, &reach)),
-            Anchor::Sql => raws.extend(special::sql_identified(bytes, span, &reach)),
+            Anchor::Sql => raws.extend(special::sql_identified(bytes, span, &reach, &facts)),
+        }
+        // Judge each candidate as it comes: only the small verdicts are kept, never the texts.
+        for raw in raws.drain(..) {
+            if raw.span.is_empty() || !judged.admit(&raw.span) {
+                continue;
+            }
+            found.extend(judge(&raw, test_like));
         }
     }
-    let mut found: Vec<Candidate> = raws.iter().filter_map(|r| judge(r, test_like)).collect();
+    (resolve_overlaps(found), truncated)
+}
+
+/// The last few value spans judged and how often each was.
+#[derive(Default)]
+struct RecentSpans {
+    ring: [(usize, usize, u8); 8],
+    next: usize,
+}
+
+impl RecentSpans {
+    /// Count one more judgment of `span`; false when it has had its share.
+    fn admit(&mut self, span: &Range<usize>) -> bool {
+        let key = (span.start, span.end);
+        if let Some(slot) = self.ring.iter_mut().find(|(s, e, _)| (*s, *e) == key) {
+            slot.2 = slot.2.saturating_add(1);
+            return slot.2 <= MAX_JUDGED_PER_SPAN;
+        }
+        self.ring[self.next] = (key.0, key.1, 1);
+        self.next = (self.next + 1) % self.ring.len();
+        true
+    }
+}
+
+/// Keep the best of overlapping candidates (specific syntaxes first, then longer spans; the
+/// earlier one on a tie), sorted by position. Kept spans never overlap, so one ordered map of
+/// them answers "does this one overlap a kept one?" from its two neighbours.
+fn resolve_overlaps(mut found: Vec<Candidate>) -> Vec<Candidate> {
     found.sort_by_key(|c| std::cmp::Reverse((c.rule_rank(), c.span.len())));
-    let mut kept: Vec<Candidate> = Vec::with_capacity(found.len());
+    let mut kept: std::collections::BTreeMap<usize, Candidate> = std::collections::BTreeMap::new();
     for c in found {
-        if !kept.iter().any(|k| overlaps(&k.span, &c.span)) {
-            kept.push(c);
+        let before = kept.range(..c.span.end).next_back();
+        if before.is_some_and(|(_, k)| overlaps(&k.span, &c.span)) {
+            continue;
         }
+        kept.insert(c.span.start, c);
     }
-    kept.sort_by_key(|c| c.span.start);
-    kept
+    kept.into_values().collect()
 }
 
 impl Candidate {
@@ -245,29 +310,58 @@ fn judge(raw: &Raw, test_like: bool) -> Option<Candidate> {
 
 /// Generic findings of one blob.
 pub fn generic_findings(bytes: &[u8], origin: &Origin) -> Vec<Finding> {
-    generic_findings_at(bytes, origin, &keyword_hits(bytes), &[])
+    generic_findings_at(bytes, origin, &keyword_hits(bytes), &[]).0
 }
 
 /// Generic findings of one blob from its prefilter `hits`, leaving out any whose secret overlaps
-/// a span in `taken` (the spans provider rules already reported: the specific rule wins).
+/// a span in `taken` (the spans provider rules already reported: the specific rule wins). The
+/// flag is true when the blob held more than [`MAX_CANDIDATES`] and the rest was not read.
 pub fn generic_findings_at(
     bytes: &[u8],
     origin: &Origin,
     hits: &[Hit],
     taken: &[Range<usize>],
-) -> Vec<Finding> {
-    let found: Vec<Candidate> = candidates_at(bytes, &origin.path, hits)
+) -> (Vec<Finding>, bool) {
+    let taken = Taken::new(taken);
+    let (candidates, truncated) = candidates_limited(bytes, &origin.path, hits, MAX_CANDIDATES);
+    let found: Vec<Candidate> = candidates
         .into_iter()
-        .filter(|c| !taken.iter().any(|t| overlaps(t, &c.span)))
+        .filter(|c| !taken.overlaps(&c.span))
         .collect();
     if found.is_empty() {
-        return Vec::new();
+        return (Vec::new(), truncated);
     }
     let index = LineIndex::new(bytes);
-    found
+    let findings = found
         .iter()
         .map(|c| to_finding(c, bytes, &index, origin))
-        .collect()
+        .collect();
+    (findings, truncated)
+}
+
+/// Spans already reported by provider rules, sorted, for overlap questions in `O(log n)`.
+struct Taken {
+    /// (start, the largest end among this span and those before it), by start.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Taken {
+    fn new(taken: &[Range<usize>]) -> Taken {
+        let mut spans: Vec<(usize, usize)> = taken.iter().map(|t| (t.start, t.end)).collect();
+        spans.sort_unstable();
+        let mut max_end = 0;
+        for s in &mut spans {
+            max_end = max_end.max(s.1);
+            s.1 = max_end;
+        }
+        Taken { spans }
+    }
+
+    /// True when some taken span overlaps `span` (`a.start < b.end && b.start < a.end`).
+    fn overlaps(&self, span: &Range<usize>) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start < span.end);
+        n > 0 && self.spans[n - 1].1 > span.start
+    }
 }
 
 fn to_finding(c: &Candidate, bytes: &[u8], index: &LineIndex, origin: &Origin) -> Finding {
@@ -275,8 +369,7 @@ fn to_finding(c: &Candidate, bytes: &[u8], index: &LineIndex, origin: &Origin) -
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
     let sha = secret_sha256(secret_bytes);
     let location = index.locate(bytes, &origin.path, c.span.start, c.span.end);
-    let line = index.line_text(bytes, location.start_line);
-    let inline_allowed = memchr::memmem::find(line, INLINE_ALLOW).is_some();
+    let inline_allowed = index.inline_allowed(bytes, location.start_line);
     let mut identity = std::collections::BTreeMap::new();
     if let Some(user) = c.username.as_ref().filter(|u| !u.is_empty()) {
         identity.insert("username".to_string(), serde_json::json!(user));

@@ -232,13 +232,18 @@ fn is_erratic(part: &str) -> bool {
 /// Push `word` onto `out`, split when it is a compound: `dbpassword` → `db`, `password`;
 /// `apikey` → `api`, `key`; other words unchanged.
 fn split_compound(word: String, out: &mut Vec<String>) {
-    for head in COMPOUND_HEADS {
-        if word.len() > head.len() && word.ends_with(head) {
-            split_compound(word[..word.len() - head.len()].to_string(), out);
-            out.push((*head).to_string());
-            return;
-        }
+    // Heads peeled off the end (`dbpasswordsecret` → `secret`, `password`), in a loop rather
+    // than by recursion: a long run of heads costs one pass, not one copy of the rest per head.
+    let mut rest = word.as_str();
+    let mut heads: Vec<&'static str> = Vec::new();
+    while let Some(head) = COMPOUND_HEADS
+        .iter()
+        .find(|h| rest.len() > h.len() && rest.ends_with(*h))
+    {
+        rest = &rest[..rest.len() - head.len()];
+        heads.push(head);
     }
+    let word = rest.to_string();
     let split = |suffix: &'static str, allowed: &dyn Fn(&str) -> bool| {
         word.strip_suffix(suffix)
             .filter(|p| allowed(p))
@@ -252,6 +257,7 @@ fn split_compound(word: String, out: &mut Vec<String>) {
         }
         None => out.push(word),
     }
+    out.extend(heads.iter().rev().map(|h| (*h).to_string()));
 }
 
 /// Decide whether `name` names a credential, from its head word.

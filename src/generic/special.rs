@@ -5,6 +5,7 @@
 //! `identified`) and reads only the line around it.
 
 use super::lex;
+use super::line::LineFacts;
 use super::names::{Kind, NameClass};
 use super::{Raw, Syntax};
 use base64::Engine;
@@ -188,18 +189,30 @@ enum Tool {
     Htpasswd,
 }
 
-/// Whitespace-separated words of a command line, with quotes removed from the spans.
+/// How many words of a command line are read after the tool's name: enough for any real
+/// invocation, and a bound on the work when a line repeats a tool name thousands of times.
+const MAX_WORDS: usize = 48;
+
+/// Whitespace-separated words of a command line, with quotes removed from the spans; at most
+/// [`MAX_WORDS`], up to a shell separator (`|`, `;`, `&&`, `||`, `>`). Every step moves forward:
+/// the next word starts after the previous one ends.
 fn shell_words(bytes: &[u8], from: usize, end: usize) -> Vec<Range<usize>> {
+    let skip = |mut i: usize| {
+        while i < end && lex::is_word_space(bytes[i]) {
+            i += 1;
+        }
+        i
+    };
     let mut words = Vec::new();
-    let mut i = lex::skip_blanks(bytes, from, end);
-    while i < end {
+    let mut i = skip(from);
+    while i < end && words.len() < MAX_WORDS {
         let q = bytes[i];
         let (span, next) = if q == b'"' || q == b'\'' {
             let close = memchr::memchr(q, &bytes[i + 1..end]).map_or(end, |c| i + 1 + c);
             (i + 1..close, close + 1)
         } else {
             let mut e = i;
-            while e < end && !bytes[e].is_ascii_whitespace() && !matches!(bytes[e], b'"' | b'\'') {
+            while e < end && !lex::is_word_space(bytes[e]) && !matches!(bytes[e], b'"' | b'\'') {
                 e += 1;
             }
             if e < end && matches!(bytes[e], b'"' | b'\'') && e > i {
@@ -207,7 +220,7 @@ fn shell_words(bytes: &[u8], from: usize, end: usize) -> Vec<Range<usize>> {
                 let close = memchr::memchr(q, &bytes[e + 1..end]).map_or(end, |c| e + 1 + c);
                 words.push(i..e);
                 words.push(e + 1..close);
-                i = lex::skip_blanks(bytes, close + 1, end);
+                i = skip(close + 1);
                 continue;
             }
             (i..e, e)
@@ -216,19 +229,26 @@ fn shell_words(bytes: &[u8], from: usize, end: usize) -> Vec<Range<usize>> {
             break;
         }
         words.push(span);
-        i = lex::skip_blanks(bytes, next.min(end), end);
+        // `next` is past the word just read (a quote or a non-space byte was consumed), so the
+        // loop always advances; `max` keeps that true whatever the branches above become.
+        i = skip(next.max(i + 1).min(end));
     }
     words
 }
 
+/// The longest tool name a command line can start with (`mariadb-dump.exe`).
+const MAX_TOOL_NAME: usize = 16;
+
 /// A password on the command line of a known tool; `hit` is the tool keyword.
 pub fn command_line(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
-    let boundary = |b: u8| b.is_ascii_whitespace() || b"/\"'(;|&`=".contains(&b);
+    let boundary = |b: u8| lex::is_word_space(b) || b"/\"'(;|&`=".contains(&b);
     if hit.start > line.start && !boundary(bytes[hit.start - 1]) {
         return None;
     }
     let mut e = hit.end;
-    while e < line.end && !bytes[e].is_ascii_whitespace() && !matches!(bytes[e], b'"' | b'\'') {
+    // A word longer than any tool name is not one: stop reading it there.
+    let name_end = line.end.min(hit.start + MAX_TOOL_NAME + 1);
+    while e < name_end && !lex::is_word_space(bytes[e]) && !matches!(bytes[e], b'"' | b'\'') {
         e += 1;
     }
     let name = &bytes[hit.start..e];
@@ -298,39 +318,51 @@ fn attached_or_next(
         .then(|| (w.start + 2..w.end, None))
 }
 
-/// Statement words that own an `IDENTIFIED BY` clause: `CREATE USER`, `ALTER USER`, `GRANT`,
-/// `CREATE ROLE`, Oracle's `CREATE DATABASE LINK`.
-const SQL_IDENTIFIED_STATEMENTS: &[&str] = &["user", "grant", "role", "link"];
-
 /// SQL `IDENTIFIED BY 'secret'` and `IDENTIFIED WITH plugin BY 'secret'`; `hit` is `identified`.
 /// Prose such as "the columns identified by 'colUsed'" is not SQL: the keyword must be written
 /// in capitals (`IDENTIFIED`, as SQL usually is, also on a continuation line) or follow a
-/// statement word on its line (`create user app identified by …`). The value must be a string
+/// statement word on its line (`create user app identified by …`; `CREATE USER`, `ALTER USER`,
+/// `GRANT`, `CREATE ROLE`, Oracle's `CREATE DATABASE LINK`). The value must be a string
 /// literal, not a backquoted identifier.
-pub fn sql_identified(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
+pub fn sql_identified(
+    bytes: &[u8],
+    hit: Range<usize>,
+    line: &Range<usize>,
+    facts: &LineFacts,
+) -> Option<Raw> {
     let capitals = bytes[hit.clone()].iter().all(u8::is_ascii_uppercase);
-    let statement = || {
-        bytes[line.start..hit.start]
-            .split(|b| !b.is_ascii_alphanumeric())
-            .any(|w| {
-                SQL_IDENTIFIED_STATEMENTS
-                    .iter()
-                    .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
-            })
-    };
-    if !(capitals || statement()) {
+    if !(capitals || facts.statement_word(bytes, &(line.start..hit.start))) {
         return None;
     }
-    let rest = String::from_utf8_lossy(&bytes[hit.end..line.end]).to_ascii_lowercase();
-    let by = rest.find("by ").or_else(|| rest.find("by'"))?;
-    let head = &rest[..by];
-    if !(head.trim().is_empty() || head.trim_start().starts_with("with ")) {
-        return None;
-    }
-    let at = hit.end + by + 2;
-    let v = lex::parse_value(bytes, at, line.end)?;
+    let by = by_keyword(bytes, hit.end, line.end)?;
+    let v = lex::parse_value(bytes, by, line.end)?;
     let backquoted = v.span.start > 0 && bytes[v.span.start - 1] == b'`';
     (v.quoted && !backquoted).then(|| raw(bytes, v.span, Syntax::Sql, None))
+}
+
+/// How far `WITH plugin` may reach before its `BY`.
+const MAX_PLUGIN_CLAUSE: usize = 256;
+
+/// After `IDENTIFIED` at `from`: the offset just past `BY` in ` BY 'x'` or
+/// ` WITH plugin BY 'x'` (ASCII case-insensitive; `BY` followed by a space or a quote).
+fn by_keyword(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
+    let word_at = |i: usize, w: &[u8]| {
+        bytes
+            .get(i..i + w.len())
+            .is_some_and(|x| i + w.len() <= end && x.eq_ignore_ascii_case(w))
+    };
+    let by_at = |i: usize| word_at(i, b"by") && matches!(bytes.get(i + 2), Some(b' ' | b'\''));
+    let p = lex::skip_blanks(bytes, from, end);
+    if by_at(p) && p + 2 < end {
+        return Some(p + 2);
+    }
+    if !word_at(p, b"with ") {
+        return None;
+    }
+    let stop = end.min(p + MAX_PLUGIN_CLAUSE);
+    (p + 5..stop.saturating_sub(2))
+        .find(|&i| by_at(i) && i + 2 < end)
+        .map(|i| i + 2)
 }
 
 /// Calls that take a password positionally: (function name, 0-based argument index).
@@ -385,8 +417,16 @@ pub fn positional_call(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> 
     })
 }
 
+/// How far after its `(` a positional call's password argument may start: a bound on the work
+/// when a line opens thousands of calls that never close (`login(login(login(…`).
+const MAX_CALL_REACH: usize = 512;
+
+/// How deeply the arguments before a positional password may nest.
+const MAX_CALL_DEPTH: usize = 8;
+
 /// Offset of the `n`th argument of a call whose arguments start at `from`.
 fn nth_argument(bytes: &[u8], from: usize, end: usize, n: usize) -> Option<usize> {
+    let end = end.min(from + MAX_CALL_REACH);
     let mut depth = 0usize;
     let mut seen = 0;
     let mut i = from;
@@ -399,6 +439,8 @@ fn nth_argument(bytes: &[u8], from: usize, end: usize, n: usize) -> Option<usize
             Some(_) => {}
             None => match b {
                 b'"' | b'\'' | b'`' => quote = Some(b),
+                // Arguments nested this deep are not a plain call (`login(login(login(…`).
+                b'(' | b'[' | b'{' if depth >= MAX_CALL_DEPTH => return None,
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' if depth == 0 => return None,
                 b')' | b']' | b'}' => depth -= 1,
@@ -510,11 +552,15 @@ mod tests {
         );
     }
 
+    fn sql(b: &[u8], hit: Range<usize>, line: &Range<usize>) -> Option<Raw> {
+        sql_identified(b, hit, line, &LineFacts::new(line.clone()))
+    }
+
     #[test]
     fn sql_identified_by() {
         assert_eq!(
             run(
-                sql_identified,
+                sql,
                 "CREATE USER 'a'@'%' IDENTIFIED BY 'Pw9x!long';",
                 "identified"
             )
@@ -523,7 +569,7 @@ mod tests {
         );
         assert_eq!(
             run(
-                sql_identified,
+                sql,
                 "ALTER USER a IDENTIFIED WITH mysql_native_password BY 'Qz8!pw';",
                 "identified"
             )
@@ -531,11 +577,7 @@ mod tests {
             Some("Qz8!pw")
         );
         assert_eq!(
-            run(
-                sql_identified,
-                "IDENTIFIED BY PASSWORD '*ABC'",
-                "identified"
-            ),
+            run(sql, "IDENTIFIED BY PASSWORD '*ABC'", "identified"),
             None
         );
     }

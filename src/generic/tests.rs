@@ -2,6 +2,7 @@
 //! The broad table of syntaxes lives in tests/data/generic_cases.toml (tests/it/generic.rs).
 
 use super::*;
+use crate::generic::eval;
 
 fn origin(path: &str) -> Origin {
     Origin {
@@ -85,7 +86,7 @@ fn taken_spans_drop_overlapping_generic_findings() {
     assert_eq!(generic_findings(text.as_bytes(), &o).len(), 2);
     let start = text.find("Vq7").unwrap();
     let taken: Vec<Range<usize>> = std::iter::once(start..start + 4).collect();
-    let left = generic_findings_at(text.as_bytes(), &o, &keyword_hits(text.as_bytes()), &taken);
+    let left = generic_findings_at(text.as_bytes(), &o, &keyword_hits(text.as_bytes()), &taken).0;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].rule_id, "generic-password");
 }
@@ -185,4 +186,125 @@ fn a_bare_key_is_not_a_prefilter_hit_but_a_qualified_one_is() {
             "{name} must reach the lexer"
         );
     }
+}
+
+/// Run `f` on another thread and fail if it panics or takes longer than `secs` seconds: a
+/// detector loop that stops advancing shows up as a failure, not as a test run that never ends.
+fn within(secs: u64, f: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(()) => worker.join().expect("worker"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            // The worker panicked: re-raise its panic here.
+            worker.join().expect("the detector panicked");
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("the generic detector did not finish within {secs} s")
+        }
+    }
+}
+
+/// Every generic-positive line of the case table.
+fn positive_lines() -> Vec<(String, &'static str)> {
+    let cases = eval::parse_cases(include_str!("../../tests/data/generic_cases.toml"))
+        .expect("case table parses");
+    cases
+        .into_iter()
+        .filter(|c| c.expect == eval::Expect::Finding)
+        .map(|c| (c.line, eval::path_for(&c.lang)))
+        .collect()
+}
+
+/// Candidates, then findings with their locations (one keyword pass feeds both).
+fn scan_all_ways(bytes: &[u8], path: &str) {
+    let _ = generic_findings(bytes, &origin(path));
+}
+
+#[test]
+fn regression_lossy_offsets_on_invalid_utf8_do_not_panic() {
+    // Issue 13: a sibling `value` key searched in a lossy copy of the line gave offsets three
+    // bytes per invalid byte too far, and indexing the raw bytes with them panicked.
+    scan_all_ways(b"name:PASS\xd0\xd0val", "a.txt");
+    scan_all_ways(b"name=password \xff\xff\xff\xffvalue", "a.txt");
+    // `IDENTIFIED BY` was searched in a lossy copy too.
+    scan_all_ways(b"IDENTIFIED \xd0\xd0\xd0 by 'x'", "a.sql");
+    scan_all_ways(
+        b"create user \xe2\x82 IDENTIFIED \xf0\x9f by 'Xy9zQ8wL'",
+        "a.sql",
+    );
+}
+
+#[test]
+fn invalid_utf8_inserted_anywhere_in_positive_lines_never_panics() {
+    within(300, || {
+        // Two-byte sequences that are never valid UTF-8 (lone continuation bytes, truncated and
+        // overlong leads, bytes UTF-8 never uses), and one valid two-byte character.
+        let odd: &[u8] = &[0x80, 0xbf, 0xc0, 0xc3, 0xd0, 0xe2, 0xed, 0xf0, 0xf8, 0xff];
+        let mut pairs: Vec<[u8; 2]> = Vec::new();
+        for &a in odd {
+            for &b in odd {
+                pairs.push([a, b]);
+            }
+        }
+        pairs.push([0xc3, 0xa9]);
+        let lines = positive_lines();
+        for (n, (line, path)) in lines.iter().enumerate() {
+            let line = line.as_bytes();
+            // Every pair in a sample of lines; a few pairs in all of them.
+            let sample: &[[u8; 2]] = if n % 24 == 0 { &pairs } else { &pairs[..4] };
+            for at in 0..=line.len() {
+                for pair in sample {
+                    let mut b = line[..at].to_vec();
+                    b.extend_from_slice(pair);
+                    b.extend_from_slice(&line[at..]);
+                    scan_all_ways(&b, path);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn control_bytes_anywhere_in_positive_lines_never_hang() {
+    // Issue 13: `docker a\rb` looped forever (a bare CR ended a word but was not skipped as
+    // a blank). Whitespace and control bytes at every position of every positive line.
+    within(300, || {
+        for (line, path) in positive_lines() {
+            let line = line.as_bytes();
+            for at in 0..=line.len() {
+                for c in [0u8, b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x1b, 0x7f] {
+                    let mut b = line[..at].to_vec();
+                    b.push(c);
+                    b.extend_from_slice(&line[at..]);
+                    scan_all_ways(&b, path);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn regression_command_lines_with_bare_cr_form_feed_and_vt_end() {
+    within(30, || {
+        for text in [
+            &b"docker a\rb\n"[..],
+            b"curl -s x\rcurl y\r",
+            b"mysql \x0c",
+            b"mysql \x0b-pXy9zQ8wL",
+            b"sshpass \r\r\r-p\rXy9zQ8wL",
+            b"docker login\r-p\rXy9zQ8wL\r",
+        ] {
+            scan_all_ways(text, "run.sh");
+        }
+    });
+    // A form feed or CR separates words like a space does.
+    let got = secrets("sshpass\r-p\x0cXy9zQ8wL ssh host\n", "run.sh");
+    assert_eq!(
+        got,
+        vec![("generic-cli-password".into(), "Xy9zQ8wL".into())]
+    );
 }

@@ -192,3 +192,17 @@ fn many_findings_on_one_long_line_have_increasing_exact_columns() {
         assert_eq!(*c, 3 + i as u64 * step);
     }
 }
+
+#[test]
+fn a_blob_past_the_generic_candidate_limit_is_reported_and_counted() {
+    let fx = Fixture::new();
+    let limit = keytrace::generic::MAX_CANDIDATES;
+    let body: String = (0..limit + 50)
+        .map(|i| format!("SERVICE_{i}_PASSWORD=Zq8{i:06}Lm2Xc7Vb4Nn\n"))
+        .collect();
+    fx.write("dump.env", body);
+    let (code, report) = run_json(&["scan", "dump.env"], fx.path());
+    assert_eq!(code, 1);
+    assert_eq!(report["coverage"]["skipped"]["generic-limit"], 1);
+    assert_eq!(findings(&report).len(), limit);
+}

@@ -78,10 +78,7 @@ fn mcp_config_reports_key_path_and_tool() {
         ]
     );
     let f = findings(&report);
-    assert_eq!(
-        f[0]["tool"],
-        "mcp:github (npx -y @modelcontextprotocol/server-github)"
-    );
+    assert_eq!(f[0]["tool"], "mcp:github (npx)");
     assert_eq!(f[0]["secret"], key.as_str());
     assert_eq!(f[0]["location"]["start_column"], 22);
     assert_eq!(report["references"]["env-var"], 1);
@@ -711,7 +708,7 @@ fn codex_toml_and_compose_environment_lists() {
             6
         )]
     );
-    assert_eq!(findings(&report)[0]["tool"], "mcp:acme (acme-mcp --stdio)");
+    assert_eq!(findings(&report)[0]["tool"], "mcp:acme (acme-mcp)");
 
     let compose = format!(
         "services:\n  web:\n    image: web\n    environment:\n      - PORT=80\n      - ACME_KEY={}\n",

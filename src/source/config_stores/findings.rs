@@ -3,6 +3,7 @@
 //! `config-store-named-secret`. References to secret managers are counted, never reported.
 //! Locations point into the file: a match is looked up as written, near its value.
 
+use super::locate::Locator;
 use super::walk::Leaf;
 use crate::blob::Origin;
 use crate::coverage::Coverage;
@@ -58,34 +59,39 @@ pub struct Ctx<'a> {
     pub store: &'static str,
 }
 
-/// Findings of one leaf. `base` holds the plain-text findings of the whole file: those inside
-/// the value as written are claimed (given the leaf's key path) instead of scanning again. A
-/// value that is decoded or not written verbatim is matched on its own. `cursor` is where the
-/// previous leaf was found; values are looked up from there first, so repeated values point at
-/// their own line.
+/// Findings of one leaf. `base` holds the plain-text findings of the whole file, sorted by
+/// position: those inside the value as written are claimed (given the leaf's key path) instead
+/// of scanning again. A value that is decoded or not written verbatim is matched on its own.
+/// `cursor` is where the previous leaf was found; values are looked up from there first, so
+/// repeated values point at their own line. `locator` answers each look-up without reading the
+/// file again.
 pub fn leaf_findings(
     ctx: &Ctx<'_>,
     matcher: &mut Matcher<'_>,
     leaf: &Leaf,
     tool: Option<String>,
+    locator: &mut Locator<'_>,
     cursor: &mut usize,
     base: &mut [(Finding, Claim)],
 ) -> Vec<Finding> {
     let written = leaf.anchor.as_deref().unwrap_or(&leaf.text);
-    let at = find_from(ctx.bytes, written.as_bytes(), *cursor);
-    if let Some(at) = at {
-        *cursor = at;
+    let span = locator.value(written, *cursor);
+    if let Some(span) = &span {
+        *cursor = span.start;
     }
-    if let Some(at) = at {
-        let claimed = claim(ctx, leaf, &tool, at..at + written.len(), base);
+    let verbatim = span
+        .as_ref()
+        .is_some_and(|s| ctx.bytes.get(s.clone()) == Some(written.as_bytes()));
+    if let Some(span) = &span {
+        let claimed = claim(ctx, leaf, &tool, span.clone(), base);
         // A decoded value supersedes whatever the plain scan saw in its encoding.
-        if claimed && leaf.anchor.is_none() {
+        if claimed && leaf.anchor.is_none() && verbatim {
             return Vec::new();
         }
     }
     // A value written verbatim was already matched by the plain scan; only decoded or escaped
     // values need the matcher again.
-    let raw = if at.is_some() && leaf.anchor.is_none() {
+    let raw = if verbatim && leaf.anchor.is_none() {
         Vec::new()
     } else {
         matcher.scan(leaf.text.as_bytes())
@@ -93,9 +99,10 @@ pub fn leaf_findings(
     let mut out = Vec::new();
     for m in &raw {
         let rule = ctx.set.rule(m.rule_index);
-        let secret = &leaf.text[m.secret.clone()];
-        let span = locate(ctx.bytes, secret, leaf, at);
-        let mut f = finding(ctx, leaf, rule, secret, span.clone());
+        // A byte pattern may start or end inside a character: never slice the text there.
+        let secret = String::from_utf8_lossy(&leaf.text.as_bytes()[m.secret.clone()]);
+        let at = locate(ctx.bytes, locator, &secret, leaf, span.clone());
+        let mut f = finding(ctx, leaf, rule, &secret, at);
         f.props.tool = tool.clone();
         crate::attribution::apply_identity(&mut f, leaf.text.as_bytes(), m.secret.clone());
         out.push(f);
@@ -109,8 +116,8 @@ pub fn leaf_findings(
     }
     if named_secret(leaf) {
         let rule = &descriptors()[0];
-        let span = locate(ctx.bytes, &leaf.text, leaf, at);
-        let mut f = finding(ctx, leaf, rule, &leaf.text, span);
+        let at = locate(ctx.bytes, locator, &leaf.text, leaf, span);
+        let mut f = finding(ctx, leaf, rule, &leaf.text, at);
         f.props.tool = tool;
         out.push(f);
     }
@@ -140,9 +147,14 @@ fn claim(
     let start = ctx.index.position(ctx.bytes, span.start);
     let end = ctx.index.position(ctx.bytes, span.end);
     let mut any = false;
-    for (f, state) in base.iter_mut().filter(|(_, c)| *c == Claim::Free) {
+    // `base` is sorted by start: only the findings that start inside the span are looked at.
+    let first = base.partition_point(|(f, _)| start_of(f) < start);
+    let inside = base[first..]
+        .iter_mut()
+        .take_while(|(f, _)| start_of(f) <= end);
+    for (f, state) in inside.filter(|(_, c)| *c == Claim::Free) {
         let l = &f.location;
-        if (l.start_line, l.start_column) >= start && (l.end_line, l.end_column) <= end {
+        if (l.end_line, l.end_column) <= end {
             any = true;
             if leaf.anchor.is_some() {
                 *state = Claim::Superseded;
@@ -155,6 +167,11 @@ fn claim(
         }
     }
     any
+}
+
+/// Where a finding starts: (line, column), the order `base` is sorted in.
+pub fn start_of(f: &Finding) -> (usize, usize) {
+    (f.location.start_line, f.location.start_column)
 }
 
 /// The store reported for a leaf: its own (Kubernetes `Secret`), the origin's, else the file's.
@@ -268,26 +285,27 @@ fn split_words(name: &str) -> Vec<String> {
     words
 }
 
-fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
+/// Where `secret` sits in the file: as written inside its value (else near it), else the
+/// (encoded) value, else the start of the file.
+fn locate(
+    bytes: &[u8],
+    locator: &mut Locator<'_>,
+    secret: &str,
+    leaf: &Leaf,
+    value: Option<Range<usize>>,
+) -> Range<usize> {
+    if leaf.anchor.is_none() {
+        let inside = value.as_ref().and_then(|v| {
+            memchr::memmem::find(&bytes[v.clone()], secret.as_bytes())
+                .map(|i| v.start + i..v.start + i + secret.len())
+        });
+        let from = value.as_ref().map_or(0, |v| v.start);
+        if let Some(at) = inside.or_else(|| locator.find(secret.as_bytes(), from)) {
+            return at;
+        }
     }
-    let from = from.min(hay.len());
-    memchr::memmem::find(&hay[from..], needle)
-        .map(|i| i + from)
-        .or_else(|| memchr::memmem::find(hay, needle))
-}
-
-/// Where `secret` sits in the file: as written near its value, else the (encoded) value, else
-/// the start of the file.
-fn locate(bytes: &[u8], secret: &str, leaf: &Leaf, value_at: Option<usize>) -> Range<usize> {
-    if leaf.anchor.is_none()
-        && let Some(at) = find_from(bytes, secret.as_bytes(), value_at.unwrap_or(0))
-    {
-        return at..at + secret.len();
-    }
-    match (value_at, &leaf.anchor) {
-        (Some(at), Some(anchor)) => at..at + anchor.len(),
+    match (value, &leaf.anchor) {
+        (Some(v), Some(_)) => v,
         _ => 0..0,
     }
 }
@@ -296,12 +314,12 @@ fn finding(ctx: &Ctx<'_>, leaf: &Leaf, rule: &Rule, secret: &str, span: Range<us
     let location = ctx
         .index
         .locate(ctx.bytes, &ctx.origin.path, span.start, span.end);
-    let line = ctx.index.line_text(ctx.bytes, location.start_line);
+    let allowed = ctx.index.inline_allowed(ctx.bytes, location.start_line);
     let mut f = crate::detect::new_finding(
         rule,
         secret,
         location,
-        line,
+        allowed,
         ctx.origin.source,
         Some(store_of(ctx, leaf)),
     );
@@ -346,6 +364,40 @@ mod tests {
         ] {
             assert!(!credential_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn a_match_that_splits_a_character_does_not_panic() {
+        // A user rule on bytes matching from the middle of `é` (C3 A9), inside an escaped JSON
+        // value, which is matched on its decoded text.
+        let rules = crate::rules::parse_rule_file(
+            "odd.toml",
+            r#"[[rules]]
+id = "odd-bytes"
+name = "Odd"
+provider = "odd"
+category = "test"
+keywords = ["kq"]
+pattern = '(?-u)(?P<secret>\xa9Kq[a-z0-9]{10})'
+long_lived = false
+severity = "low"
+description = "d"
+remediation = "r"
+"#,
+        )
+        .unwrap();
+        let set = RuleSet::new(rules, true).unwrap();
+        let mut matcher = set.matcher();
+        let origin = Origin {
+            path: ".mcp.json".into(),
+            ..Origin::default()
+        };
+        let coverage = Coverage::default();
+        let text = br#"{"k": "\u00e9Kq7x3m9p2w4z\n"}"#;
+        let found = super::super::structured_scan(&set, &mut matcher, text, &origin, &coverage)
+            .expect("a store");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].location.start_line >= 1);
     }
 
     #[test]

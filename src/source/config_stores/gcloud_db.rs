@@ -36,7 +36,11 @@ pub fn scan(
         Ok(found) => found,
         Err(e) => {
             coverage.skip(SkipReason::Unreadable);
-            coverage.note(format!("{display}: not a readable SQLite database ({e})"));
+            // SQLite's messages can quote the schema or data; only the error's kind is shown.
+            coverage.note(format!(
+                "{display}: not a readable SQLite database ({})",
+                error_kind(&e)
+            ));
             Vec::new()
         }
     }
@@ -77,7 +81,7 @@ fn scan_cells(
                     continue;
                 };
                 coverage.scanned(cell.len());
-                for mut f in findings_in_blob(set, matcher, cell.as_bytes(), &origin) {
+                for mut f in findings_in_blob(set, matcher, cell.as_bytes(), &origin, coverage) {
                     f.props.config_key = Some(format!("{table}[{label}].{column}"));
                     f.location = Location {
                         path: display.to_string(),
@@ -93,6 +97,14 @@ fn scan_cells(
         }
     }
     Ok(out)
+}
+
+/// A fixed description of a database error, without any text SQLite or the driver attached.
+fn error_kind(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => format!("{:?}", f.code),
+        _ => "query failed".to_string(),
+    }
 }
 
 /// A cell as text: TEXT, or a BLOB that is valid UTF-8 (gcloud stores JSON in BLOB columns).

@@ -11,6 +11,7 @@
 pub mod findings;
 pub mod gcloud_db;
 pub mod home;
+pub mod locate;
 pub mod parse;
 pub mod registry;
 pub mod walk;
@@ -23,6 +24,7 @@ use crate::blob::Origin;
 use crate::coverage::{Coverage, SkipReason};
 use crate::finding::{Finding, LineIndex};
 use crate::matcher::{Matcher, RuleSet};
+use std::collections::HashMap;
 
 /// Claim a file whose name marks it as a known config store and scan it structurally.
 /// Returns `None` for any other file (it is then scanned as plain text).
@@ -62,32 +64,46 @@ pub fn structured_scan(
         store: store.name,
     };
     let mut base: Vec<(Finding, Claim)> =
-        crate::detect::findings_in_blob(set, matcher, bytes, origin)
+        crate::detect::findings_in_blob(set, matcher, bytes, origin, coverage)
             .into_iter()
             .map(|f| (f, Claim::Free))
             .collect();
+    base.sort_by_key(|(f, _)| findings::start_of(f));
+    let mut locator = locate::Locator::new(bytes, store.format.is_json());
     let mut cursor = 0;
     let mut out = Vec::new();
+    let tools = mcp_tools(&parsed.docs);
     for leaf in &parsed.walk.leaves {
-        let tool = mcp_tool(&parsed.docs, &leaf.key);
+        let tool = walk::mcp_tool_in(&tools, &leaf.key);
         out.extend(findings::leaf_findings(
             &ctx,
             matcher,
             leaf,
             tool,
+            &mut locator,
             &mut cursor,
             &mut base,
         ));
     }
+    if locator.exhausted() {
+        coverage.note(format!(
+            "{}: too many values to place; some config-store findings point at the start of \
+             the file",
+            origin.path
+        ));
+    }
     // A plain-text finding that a decoded or unescaped value also produced is the same secret at
     // the same place: keep the one with the key path.
-    let same = |a: &Finding, b: &Finding| {
-        a.props.secret_sha256 == b.props.secret_sha256
-            && a.location.start_line == b.location.start_line
-            && a.location.start_column == b.location.start_column
+    let key = |f: &Finding| {
+        (
+            f.props.secret_sha256.clone(),
+            f.location.start_line,
+            f.location.start_column,
+        )
     };
+    let produced: std::collections::HashSet<_> = out.iter().map(key).collect();
     for (mut f, state) in base {
-        if state == Claim::Superseded || out.iter().any(|o| same(o, &f)) {
+        if state == Claim::Superseded || produced.contains(&key(&f)) {
             continue;
         }
         if state == Claim::Free {
@@ -103,9 +119,11 @@ pub fn structured_scan(
     Some(out)
 }
 
-fn mcp_tool(docs: &[serde_json::Value], key: &str) -> Option<String> {
+/// The MCP tools of a store's document, when it has exactly one (multi-document YAML files are
+/// not agent configs).
+fn mcp_tools(docs: &[serde_json::Value]) -> HashMap<(&'static str, String), String> {
     match docs {
-        [doc] => walk::mcp_tool(doc, key),
-        _ => None,
+        [doc] => walk::mcp_tools(doc),
+        _ => HashMap::new(),
     }
 }

@@ -14,10 +14,80 @@ pub struct Parsed {
     pub docs: Vec<Value>,
 }
 
-/// Why a file of a known store could not be read structurally.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ParseError(String);
+/// Why a file of a known store could not be read structurally: what kind of error, and where.
+///
+/// Never the parser's own message: parsers quote the text they stopped at (`invalid type:
+/// string "hunter2"`, a TOML error prints the whole offending line), and that text may be the
+/// very secret the scan is about. The error goes into the report's coverage notes in clear.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}{}", at(*.line, *.column))]
+pub struct ParseError {
+    /// A fixed description: `syntax error`, `unexpected end of file`...
+    pub kind: &'static str,
+    /// 1-based line of the error, when the parser tells.
+    pub line: Option<usize>,
+    /// 1-based column of the error, when the parser tells.
+    pub column: Option<usize>,
+}
+
+fn at(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+        (Some(l), None) => format!(" at line {l}"),
+        _ => String::new(),
+    }
+}
+
+impl ParseError {
+    fn new(kind: &'static str, line: Option<usize>, column: Option<usize>) -> ParseError {
+        ParseError { kind, line, column }
+    }
+
+    fn json(e: &serde_json::Error) -> ParseError {
+        use serde_json::error::Category;
+        let kind = match e.classify() {
+            Category::Syntax => "syntax error",
+            Category::Eof => "unexpected end of file",
+            Category::Data => "unexpected value",
+            Category::Io => "read error",
+        };
+        let line = (e.line() > 0).then_some(e.line());
+        ParseError::new(kind, line, line.map(|_| e.column()))
+    }
+
+    fn toml(e: &toml::de::Error, text: &str) -> ParseError {
+        let Some(span) = e.span() else {
+            return ParseError::new("syntax error", None, None);
+        };
+        let (line, column) = line_column(text, span.start);
+        ParseError::new("syntax error", Some(line), Some(column))
+    }
+
+    fn yaml(e: &serde_norway::Error) -> ParseError {
+        let loc = e.location();
+        ParseError::new(
+            "syntax error",
+            loc.as_ref().map(|l| l.line()),
+            loc.as_ref().map(|l| l.column()),
+        )
+    }
+
+    fn ini(e: &ini::ParseError) -> ParseError {
+        ParseError::new("syntax error", Some(e.line), Some(e.col))
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
 
 /// Parse `text` as `store`. `Ok(None)` means the file is not this store after all (a YAML file
 /// without Kubernetes objects).
@@ -25,7 +95,7 @@ pub fn parse(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
     let mut parsed = Parsed::default();
     match store.format {
         Format::Json | Format::Notebook => {
-            let doc: Value = serde_json::from_str(text).map_err(|e| ParseError(e.to_string()))?;
+            let doc: Value = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
             if store.format == Format::Notebook {
                 walk::walk_notebook(&doc, &mut parsed.walk);
             } else {
@@ -34,8 +104,9 @@ pub fn parse(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
             parsed.docs.push(doc);
         }
         Format::Toml => {
-            let doc: toml::Value = toml::from_str(text).map_err(|e| ParseError(e.to_string()))?;
-            let doc = serde_json::to_value(doc).map_err(|e| ParseError(e.to_string()))?;
+            let doc: toml::Value = toml::from_str(text).map_err(|e| ParseError::toml(&e, text))?;
+            let doc = serde_json::to_value(doc)
+                .map_err(|_| ParseError::new("unsupported value", None, None))?;
             walk::walk_document(&doc, &mut parsed.walk);
             parsed.docs.push(doc);
         }
@@ -56,7 +127,7 @@ fn parse_yaml(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
     }
     let mut docs = Vec::new();
     for de in serde_norway::Deserializer::from_str(text) {
-        let doc = Value::deserialize(de).map_err(|e| ParseError(e.to_string()))?;
+        let doc = Value::deserialize(de).map_err(|e| ParseError::yaml(&e))?;
         if !doc.is_null() {
             docs.push(doc);
         }
@@ -83,7 +154,7 @@ fn parse_yaml(store: &Store, text: &str) -> Result<Option<Parsed>, ParseError> {
 }
 
 fn parse_ini(text: &str, out: &mut Walk) -> Result<(), ParseError> {
-    let ini = ini::Ini::load_from_str_noescape(text).map_err(|e| ParseError(e.to_string()))?;
+    let ini = ini::Ini::load_from_str_noescape(text).map_err(|e| ParseError::ini(&e))?;
     for (section, props) in ini.iter() {
         for (k, v) in props.iter() {
             let key = match section {
@@ -244,5 +315,42 @@ mod tests {
     fn malformed_json_is_an_error() {
         let store = store_for_path(".mcp.json").unwrap();
         assert!(parse(&store, "{\"a\": ").is_err());
+    }
+
+    /// Issue 13: parse errors went into coverage notes with the parser's message, which quotes
+    /// the offending line (secret included). Only the kind and the position remain.
+    #[test]
+    fn regression_parse_errors_carry_no_source_text() {
+        let secret = "tok_9fK2mQx7LpV3zR8tW1yB";
+        let cases = [
+            (
+                ".codex/config.toml",
+                format!("[a]\nkey = \"ok\"\ntoken = {secret}\n"),
+                3,
+            ),
+            (".codex/config.toml", format!("token = \"{secret}\n"), 1),
+            (".mcp.json", format!("{{\"a\": 1,\n \"t\": {secret}}}"), 2),
+            (".mcp.json", format!("{{\"t\": \"{secret}\""), 1),
+            (
+                "docker-compose.yml",
+                format!("a: b\nt: \"{secret}\n  - x: [\n"),
+                2,
+            ),
+            (".aws/credentials", format!("[default\nkey = {secret}\n"), 1),
+        ];
+        for (path, text, line) in cases {
+            let store = store_for_path(path).unwrap();
+            let e = parse(&store, &text)
+                .err()
+                .unwrap_or_else(|| panic!("{path}: parses"));
+            let shown = e.to_string();
+            assert!(!shown.contains("tok_"), "{path}: {shown}");
+            assert!(
+                shown.starts_with("syntax error") || shown.starts_with("unexpected"),
+                "{shown}"
+            );
+            assert!(e.line.is_some_and(|l| l >= line), "{path}: {e:?}");
+            assert!(shown.contains("line"), "{shown}");
+        }
     }
 }

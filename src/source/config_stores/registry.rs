@@ -18,6 +18,13 @@ pub enum Format {
     Notebook,
 }
 
+impl Format {
+    /// JSON text (notebooks included).
+    pub fn is_json(self) -> bool {
+        matches!(self, Format::Json | Format::Notebook)
+    }
+}
+
 /// One known store.
 #[derive(Debug, Clone, Copy)]
 pub struct Store {

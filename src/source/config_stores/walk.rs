@@ -226,10 +226,14 @@ fn push_text(out: &mut Walk, key: &str, v: &Value) {
     out.push(key, "", &text);
 }
 
-/// The MCP server a key path belongs to, described as `mcp:<name> (<command> <args…>)` or
-/// `mcp:<name> (<url>)`, looked up in the document.
+/// The MCP server a key path belongs to, described as `mcp:<name> (<program>)` for a server
+/// started by a command, `mcp:<name> (remote)` for one reached by URL, else `mcp:<name>`.
+///
+/// Only the server's name and the command's program name (its file name, without directory)
+/// are shown: arguments, URLs and environment values are where tokens are passed
+/// (`--api-key=…`, `https://host/?key=…`), and this property is reported in clear text.
 pub fn mcp_tool(doc: &Value, key: &str) -> Option<String> {
-    for section in ["mcpServers", "servers", "context_servers", "mcp_servers"] {
+    for section in MCP_SECTIONS {
         let Some(rest) = key.strip_prefix(section).and_then(|r| r.strip_prefix('.')) else {
             continue;
         };
@@ -243,30 +247,78 @@ pub fn mcp_tool(doc: &Value, key: &str) -> Option<String> {
     None
 }
 
+/// The sections of agent configs that list MCP servers by name.
+pub const MCP_SECTIONS: [&str; 4] = ["mcpServers", "servers", "context_servers", "mcp_servers"];
+
+/// The tool description of every MCP server of a document, by section and server name, built
+/// once per document (a lookup per value would read every server again for each value).
+pub fn mcp_tools(doc: &Value) -> std::collections::HashMap<(&'static str, String), String> {
+    let mut out = std::collections::HashMap::new();
+    for section in MCP_SECTIONS {
+        let Some(servers) = doc.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, server) in servers {
+            out.insert((section, name.clone()), describe_server(name, server));
+        }
+    }
+    out
+}
+
+/// [`mcp_tool`] answered from [`mcp_tools`]: the longest server name that the key path runs
+/// through (names may hold dots).
+pub fn mcp_tool_in(
+    tools: &std::collections::HashMap<(&'static str, String), String>,
+    key: &str,
+) -> Option<String> {
+    if tools.is_empty() {
+        return None;
+    }
+    for section in MCP_SECTIONS {
+        let Some(rest) = key.strip_prefix(section).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        // Candidate names: `rest` up to each dot, and `rest` whole; the longest present wins.
+        let ends = rest
+            .match_indices('.')
+            .map(|(i, _)| i)
+            .chain([rest.len()])
+            .collect::<Vec<_>>();
+        return ends
+            .iter()
+            .rev()
+            .find_map(|&e| tools.get(&(section, rest[..e].to_string())).cloned());
+    }
+    None
+}
+
 fn describe_server(name: &str, server: &Value) -> String {
     let command = server.get("command");
     let cmd = command.and_then(|c| c.as_str().or_else(|| c.get("path").and_then(Value::as_str)));
-    if let Some(cmd) = cmd {
-        let args: Vec<&str> = server
-            .get("args")
-            .or_else(|| command.and_then(|c| c.get("args")))
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let line = std::iter::once(cmd)
-            .chain(args)
-            .collect::<Vec<_>>()
-            .join(" ");
-        return format!("mcp:{name} ({line})");
+    if let Some(program) = cmd.and_then(program_name) {
+        return format!("mcp:{name} ({program})");
     }
-    match server
-        .get("url")
-        .or_else(|| server.get("serverUrl"))
-        .and_then(Value::as_str)
-    {
-        Some(url) => format!("mcp:{name} ({url})"),
-        None => format!("mcp:{name}"),
+    let remote = ["url", "serverUrl", "httpUrl"]
+        .iter()
+        .any(|k| server.get(k).is_some_and(Value::is_string));
+    if remote {
+        format!("mcp:{name} (remote)")
+    } else {
+        format!("mcp:{name}")
     }
+}
+
+/// The program a command runs: the first word that is not an environment assignment
+/// (`TOKEN=x npx …`), without its directory, and only if it reads like a file name.
+fn program_name(command: &str) -> Option<String> {
+    let word = command.split_whitespace().find(|w| !w.contains('='))?;
+    let file = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    let plain = !file.is_empty()
+        && file.len() <= 64
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+@-".contains(&b));
+    plain.then(|| file.to_string())
 }
 
 #[cfg(test)]
@@ -315,12 +367,28 @@ mod tests {
     }
 
     #[test]
-    fn mcp_tool_names_command_and_args() {
-        let doc = json!({"mcpServers": {"gh": {"command": "npx", "args": ["-y", "srv"]}}});
-        assert_eq!(
-            mcp_tool(&doc, "mcpServers.gh.env.TOKEN").as_deref(),
-            Some("mcp:gh (npx -y srv)")
-        );
-        assert_eq!(mcp_tool(&doc, "other.gh"), None);
+    fn mcp_tool_names_the_server_and_program_only() {
+        let doc = json!({"mcpServers": {
+            "gh": {"command": "/usr/local/bin/npx", "args": ["-y", "srv", "--token=tok_Secret1"]},
+            "gh.x": {"command": "GH_TOKEN=tok_Secret2 node srv.js"},
+            "remote": {"url": "https://mcp.io/sse?key=tok_Secret3"},
+            "odd": {"command": "tok$Secret4"}
+        }});
+        let tools = mcp_tools(&doc);
+        for (key, want) in [
+            ("mcpServers.gh.env.TOKEN", Some("mcp:gh (npx)")),
+            ("mcpServers.gh.x.env.TOKEN", Some("mcp:gh.x (node)")),
+            (
+                "mcpServers.remote.headers.Authorization",
+                Some("mcp:remote (remote)"),
+            ),
+            ("mcpServers.odd.env.T", Some("mcp:odd")),
+            ("other.gh", None),
+        ] {
+            assert_eq!(mcp_tool(&doc, key).as_deref(), want, "{key}");
+            assert_eq!(mcp_tool_in(&tools, key).as_deref(), want, "{key}");
+        }
+        let all = format!("{tools:?}");
+        assert!(!all.contains("Secret"), "{all}");
     }
 }
