@@ -27,7 +27,7 @@ pub fn findings_in_blob(
         let taken: Vec<_> = raw.iter().map(|m| m.secret.clone()).collect();
         let (found, truncated) =
             crate::generic::generic_findings_at(bytes, origin, matcher.generic_hits(), &taken);
-        if truncated {
+        if truncated || matcher.generic_hits_capped() {
             coverage.skip(SkipReason::GenericLimit);
         }
         found

@@ -166,7 +166,9 @@ impl RuleSet {
         Matcher {
             set: self,
             windows: Vec::new(),
+            open: Vec::new(),
             generic_hits: Vec::new(),
+            generic_hits_capped: false,
             locs: HashMap::new(),
         }
     }
@@ -180,11 +182,21 @@ pub struct RawMatch {
     pub secret: Range<usize>,
 }
 
+/// Most generic prefilter hits kept for one blob: far more than the generic detector can turn
+/// into candidates before its own cap ([`crate::generic::MAX_CANDIDATES`]), and a bound on
+/// memory for a blob made of nothing but keywords.
+pub const MAX_GENERIC_HITS: usize = 64 * crate::generic::MAX_CANDIDATES;
+
 /// Per-worker matching state; buffers are reused across blobs.
 pub struct Matcher<'a> {
     set: &'a RuleSet,
     windows: Vec<(usize, Range<usize>)>,
+    /// Per rule, the window being grown by overlapping keyword hits (so that a blob of one
+    /// keyword repeated holds one window per rule, not one per hit).
+    open: Vec<Option<Range<usize>>>,
     generic_hits: Vec<Hit>,
+    /// The blob held more generic prefilter hits than [`MAX_GENERIC_HITS`].
+    generic_hits_capped: bool,
     locs: HashMap<usize, CaptureLocations>,
 }
 
@@ -207,25 +219,53 @@ impl Matcher<'_> {
         &self.generic_hits
     }
 
+    /// Whether the last scanned blob had more generic hits than [`MAX_GENERIC_HITS`] (the rest
+    /// were not collected).
+    pub fn generic_hits_capped(&self) -> bool {
+        self.generic_hits_capped
+    }
+
     /// Keyword hits → merged windows per rule, sorted by (rule, start), and the generic
     /// detector's hits.
     fn collect_windows(&mut self, blob: &[u8]) {
         self.windows.clear();
         self.generic_hits.clear();
+        self.generic_hits_capped = false;
+        self.open.clear();
+        self.open.resize(self.set.rules.len(), None);
         for hit in self.set.automaton.find_overlapping_iter(blob) {
             let pattern = hit.pattern().as_usize();
             if let Some((anchor, priority)) = self.set.generic_anchor[pattern] {
-                self.generic_hits.push(Hit {
-                    span: hit.start()..hit.end(),
-                    anchor,
-                    priority,
-                });
+                if self.generic_hits.len() < MAX_GENERIC_HITS {
+                    self.generic_hits.push(Hit {
+                        span: hit.start()..hit.end(),
+                        anchor,
+                        priority,
+                    });
+                } else {
+                    self.generic_hits_capped = true;
+                }
             }
             for &rule_index in &self.set.keyword_rules[pattern] {
                 let span = self.set.rules[rule_index].rule.max_span;
                 let start = hit.start().saturating_sub(span);
                 let end = (hit.end() + span).min(blob.len());
-                self.windows.push((rule_index, start..end));
+                match &mut self.open[rule_index] {
+                    Some(w) if start <= w.end && w.start <= end => {
+                        w.start = w.start.min(start);
+                        w.end = w.end.max(end);
+                    }
+                    slot => {
+                        if let Some(done) = slot.replace(start..end) {
+                            self.windows.push((rule_index, done));
+                        }
+                    }
+                }
+            }
+        }
+        for (rule_index, slot) in self.open.iter_mut().enumerate() {
+            if let Some(w) = slot.take() {
+                self.windows.push((rule_index, w));
             }
         }
         self.generic_hits

@@ -206,3 +206,31 @@ fn a_blob_past_the_generic_candidate_limit_is_reported_and_counted() {
     assert_eq!(report["coverage"]["skipped"]["generic-limit"], 1);
     assert_eq!(findings(&report).len(), limit);
 }
+
+#[test]
+fn a_store_file_over_the_structured_limit_is_scanned_as_plain_text() {
+    let fx = Fixture::new();
+    let filler = "x".repeat(keytrace::source::config_stores::MAX_STRUCTURED_BYTES);
+    fx.write(
+        "terraform.tfstate",
+        format!(
+            "{{\"version\":4,\"pad\":\"{filler}\",\"outputs\":{{\"k\":{{\"value\":\"{}\"}}}}}}\n",
+            openai_key()
+        ),
+    );
+    let (code, report) = run_json(&["scan", "terraform.tfstate"], fx.path());
+    assert_eq!(code, 1);
+    assert_eq!(report["coverage"]["skipped"]["parse-fallback"], 1);
+    let found = findings(&report);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["rule_id"], "openai-project-api-key");
+}
+
+#[test]
+fn a_blob_of_nothing_but_keywords_is_capped_and_counted() {
+    let fx = Fixture::new();
+    let hits = keytrace::matcher::MAX_GENERIC_HITS;
+    fx.write("soup.txt", "password= ".repeat(hits + 10));
+    let (_, report) = run_json(&["scan", "soup.txt", "--max-file-size", "1G"], fx.path());
+    assert_eq!(report["coverage"]["skipped"]["generic-limit"], 1);
+}
