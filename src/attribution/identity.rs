@@ -115,6 +115,10 @@ fn enclosing_token(blob: &[u8], span: Range<usize>, limit: usize) -> &str {
 }
 
 #[cfg(test)]
+#[path = "identity/hostile_tests.rs"]
+mod hostile_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

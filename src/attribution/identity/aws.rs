@@ -13,15 +13,20 @@ use super::{Identity, put};
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 pub(super) fn decode(secret: &str, out: &mut Identity) {
+    // `get`: a lossily decoded secret may hold multi-byte characters, so byte 4 need not be a
+    // character boundary.
+    let (Some(prefix), Some(body)) = (secret.get(..4), secret.get(4..)) else {
+        return;
+    };
     if secret.len() != 20 {
         return;
     }
-    let class = match &secret[..4] {
+    let class = match prefix {
         "AKIA" => "aws-long-term",
         "ASIA" => "aws-temporary",
         _ => return,
     };
-    let Some(bytes) = base32(&secret[4..]) else {
+    let Some(bytes) = base32(body) else {
         return;
     };
     put(out, "key_class", class);
@@ -130,6 +135,10 @@ mod tests {
 
     #[test]
     fn other_prefixes_and_bad_bodies_decode_nothing() {
+        // Regression: 20 bytes whose fourth byte falls inside a replacement character (the
+        // lossy decoding of invalid UTF-8) used to panic while slicing the prefix.
+        assert!(decoded("Sup\u{FFFD}sup3rrS3c\u{FFFD}3t").is_empty());
+        assert!(decoded("AKIA\u{e9}Y34FZKBOKMUTVV").is_empty());
         assert!(decoded("AIDAY34FZKBOKMUTVV7A").is_empty());
         assert!(decoded("AKIAY34FZKBOKMUTVV71").is_empty());
         assert!(decoded("AKIAY34FZKBOKMUTVV7").is_empty());

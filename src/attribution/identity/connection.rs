@@ -57,9 +57,13 @@ fn database_url(token: &str, out: &mut Identity) {
         return;
     };
     let head = &token[..sep];
+    // The scheme is the trailing run of scheme characters; start after the last other
+    // character (which may be several bytes long).
     let scheme_start = head
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let scheme = head[scheme_start..]
         .trim_start_matches(':')
         .to_ascii_lowercase();
@@ -131,9 +135,9 @@ fn slack_webhook(token: &str, out: &mut Identity) {
     };
     put(out, "slack_team_id", &c[2]);
     if let Some(id) = c.get(3) {
-        let key = match (&c[1], id.as_str().as_bytes()[0]) {
-            ("services", b'B') => "slack_bot_id",
-            (_, b'A') => "slack_app_id",
+        let key = match (&c[1], id.as_str().as_bytes().first()) {
+            ("services", Some(b'B')) => "slack_bot_id",
+            (_, Some(b'A')) => "slack_app_id",
             _ => return,
         };
         put(out, key, id.as_str());
@@ -192,6 +196,21 @@ mod tests {
         let id = around("redis://:onlypass@[::1]:6379/0", "onlypass");
         assert_eq!(id["db_host"], "::1");
         assert!(!id.contains_key("db_user"));
+    }
+
+    #[test]
+    fn multibyte_characters_before_the_scheme_do_not_panic() {
+        // Regression: a multi-byte character right before the scheme was sliced at its second
+        // byte.
+        let id = around("url=épostgres://u:pw123456@db.example/x", "pw123456");
+        assert_eq!(id["db_host"], "db.example");
+        let mut out = Identity::new();
+        database_url("\u{FFFD}postgres://:Sup\u{FFFD}sup3r@N", &mut out);
+        assert_eq!(out["db_scheme"], "postgres");
+        assert_eq!(out["db_host"], "N");
+        let mut out = Identity::new();
+        database_url("ü://é:ö@ä", &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

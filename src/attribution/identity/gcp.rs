@@ -18,8 +18,11 @@ const MARKER: &[u8] = b"service_account";
 const FIELDS: [&str; 3] = ["client_email", "project_id", "private_key_id"];
 /// Bytes searched on each side of the secret when the document is not valid JSON.
 const WINDOW: usize = 4096;
-/// Documents larger than this are not parsed; the bounded search applies instead.
-const MAX_PARSE: usize = 1 << 20;
+/// Documents larger than this are not parsed; the bounded search applies instead. The document
+/// is parsed once per finding, so this bounds the cost of a blob to (findings × 64 KiB) — about
+/// a second for the densest blob of that size — where 1 MiB made a hostile blob take minutes.
+/// Key files are about 2.3 KiB; a Kubernetes secret or CI dump holding a few stays below.
+const MAX_PARSE: usize = 64 << 10;
 /// Nesting depth followed when looking for the object.
 const MAX_DEPTH: usize = 32;
 
