@@ -252,6 +252,7 @@ impl GenericRule {
             remediation: ROTATE.to_string(),
             examples: vec![m.example.to_string()],
             negative_examples: vec![m.negative.to_string()],
+            origin: None,
         }
     }
 }

@@ -92,10 +92,8 @@ impl RuleSet {
         hasher.update([u8::from(generic)]);
         for (i, rule) in rules.iter().enumerate() {
             if compile_now {
-                build_regex(&rule.pattern).map_err(|e| RuleError::Invalid {
-                    file: format!("rule `{}`", rule.id),
-                    line: 0,
-                    message: format!("pattern does not compile: {e}"),
+                build_regex(&rule.pattern).map_err(|e| {
+                    RuleError::in_rule(rule, format_args!("pattern does not compile: {e}"))
                 })?;
             }
             hasher.update(serde_json::to_vec(rule).unwrap_or_default());
@@ -120,9 +118,7 @@ impl RuleSet {
             // `examples/rule_profile.rs`); it costs a few MiB and milliseconds to build.
             .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
-            .map_err(|e| RuleError::Invalid {
-                file: "rules".into(),
-                line: 0,
+            .map_err(|e| RuleError::Other {
                 message: format!("keyword automaton: {e}"),
             })?;
         let rules = rules.into_iter().map(|rule| CompiledRule {

@@ -3,9 +3,10 @@
 pub mod check;
 mod load;
 mod model;
+pub mod text;
 
 pub use load::{
-    DETECTION_CODE_HASH, RuleError, check_unique_ids, embedded_rules, load_rules_from,
-    parse_rule_file, rule_files_in,
+    DETECTION_CODE_HASH, MAX_RULE_FILE, RuleError, check_unique_ids, embedded_rules,
+    load_rules_from, parse_rule_file, rule_files_in,
 };
-pub use model::{Confidence, Rule, Severity, ValidatorKind};
+pub use model::{Confidence, Rule, RuleOrigin, Severity, ValidatorKind};

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// How bad a leaked credential of this kind is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -169,6 +170,24 @@ pub struct Rule {
     pub examples: Vec<String>,
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// Where the rule was read from, for error messages. Not part of the rule: never
+    /// serialised, so it changes neither `rules list --json` nor the ruleset hash.
+    #[serde(skip)]
+    pub origin: Option<RuleOrigin>,
+}
+
+/// The file and line a rule was declared on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOrigin {
+    pub file: Arc<str>,
+    /// 1-based line of the rule's `[[rules]]` header (or of its `id` when that is unknown).
+    pub line: usize,
+}
+
+impl fmt::Display for RuleOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
 }
 
 impl Rule {
@@ -183,5 +202,5 @@ impl Rule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleFile {
-    pub rules: Vec<Rule>,
+    pub rules: Vec<toml::Spanned<Rule>>,
 }

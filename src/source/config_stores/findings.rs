@@ -43,6 +43,7 @@ pub fn descriptors() -> Vec<Rule> {
             .to_string(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
+        origin: None,
     }]
 }
 
