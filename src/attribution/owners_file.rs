@@ -23,7 +23,9 @@
 //! all must match. Unknown keys are errors, so a typo never silently drops an owner.
 
 use crate::finding::Finding;
-use globset::{GlobBuilder, GlobMatcher};
+use crate::policy::pattern;
+use crate::rules::text::{excerpt, one_line};
+use globset::{GlobBuilder, GlobSet};
 use serde::Deserialize;
 
 /// The `[owners]` table.
@@ -55,21 +57,24 @@ pub struct OwnerMatch {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub text: String,
-    glob: GlobMatcher,
+    /// A set of one glob: globset builds sets without panicking, while a single glob's
+    /// `compile_matcher` panics when its regex outgrows the size limit.
+    glob: GlobSet,
 }
 
 impl Pattern {
-    /// Compile a glob; `*` does not cross `/`.
+    /// Compile a glob; `*` does not cross `/`. Globs longer than
+    /// [`pattern::MAX_PATTERN`] bytes are refused; errors quote only an excerpt.
     pub fn new(text: &str) -> Result<Pattern, String> {
+        pattern::check_length(text)?;
         let glob = GlobBuilder::new(text)
             .literal_separator(true)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("bad glob `{text}`: {e}"))?
-            .compile_matcher();
+            .map_err(|e| one_line(&format!("bad glob `{}`: {}", excerpt(text), e.kind())))?;
         Ok(Pattern {
             text: text.to_string(),
-            glob,
+            glob: pattern::glob_set([glob])?,
         })
     }
 
@@ -145,7 +150,7 @@ impl OwnersFile {
                         .filter(|&&b| b == b'\n')
                         .count()
                 }),
-                message: e.message().trim_end().to_string(),
+                message: one_line(e.message()),
             })
     }
 
@@ -274,6 +279,39 @@ owners = ["@org/infra"]
         let text = "[[owners.rule]]\nmatch = { rule = \"x\" }\nowners = []\n";
         let err = OwnersFile::from_project_toml(text).unwrap_err().to_string();
         assert!(err.contains("non-empty owner"), "{err}");
+    }
+
+    #[test]
+    fn over_long_globs_are_one_short_error_line_not_a_panic() {
+        // Regression: a 600 KB glob made globset panic with 1 MB of text in the message.
+        let long = "a*".repeat(300_000);
+        let text =
+            format!("\n[[owners.rule]]\nmatch = {{ path = \"{long}\" }}\nowners = [\"@a\"]\n");
+        let err = OwnersFile::from_project_toml(&text).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let msg = err.to_string();
+        assert!(msg.contains("longer than 4096 bytes"), "{msg}");
+        assert!(msg.len() < 300 && !msg.contains('\n'), "{msg}");
+    }
+
+    #[test]
+    fn hostile_owner_tables_are_errors_not_panics() {
+        let deep = format!(
+            "[[owners.rule]]\nmatch = {{ path = {} }}",
+            "[".repeat(50_000)
+        );
+        let cases = [
+            deep.as_str(),
+            "[[owners.rule]]\nmatch = { path = \"a\\u0000b\" }\nowners = [\"@a\"]\n",
+            "[[owners.rule]]\nmatch = { rule = 99999999999999999999999 }\nowners = [\"@a\"]\n",
+            "[owners]\nrule = 5\n",
+            "[[owners.rule]]\nmatch = { path = \"{a,{b,c}}\" }\nowners = [\"@a\"]\n",
+        ];
+        for text in cases {
+            if let Err(e) = OwnersFile::from_project_toml(text) {
+                assert!(!e.to_string().contains('\n'), "{e}");
+            }
+        }
     }
 
     #[test]

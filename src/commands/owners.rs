@@ -5,7 +5,8 @@ use crate::attribution::owner::resolve_one;
 use crate::attribution::{Codeowners, OwnersFile};
 use crate::coverage::Coverage;
 use crate::finding::Finding;
-use anyhow::Context;
+use crate::policy::config::MAX_CONFIG_FILE;
+use crate::rules::text::read_text;
 use std::path::{Path, PathBuf};
 
 /// The project file read at the scanned root.
@@ -15,10 +16,10 @@ pub const PROJECT_FILE: &str = "keytrace.toml";
 /// `None` when there is no file or no table; a malformed table is an error naming file and line.
 pub fn load_owners_file(root: &Path) -> anyhow::Result<Option<OwnersFile>> {
     let path = root.join(PROJECT_FILE);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_text(&path, MAX_CONFIG_FILE) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        Err(e) if e.kind == Some(std::io::ErrorKind::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
     };
     OwnersFile::from_project_toml(&text).map_err(|e| match e.line {
         Some(line) => anyhow::anyhow!("{}:{line}: [owners]: {}", path.display(), e.message),

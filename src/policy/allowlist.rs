@@ -2,27 +2,32 @@
 //! A finding matched by an allowlist is suppressed (kept aside, counted, listed with
 //! `--show-suppressed`), never silently dropped.
 
+use super::pattern;
+use super::pattern::GlobList;
 use crate::finding::Finding;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use crate::rules::text::excerpt_n;
 use regex::Regex;
 use serde::Deserialize;
+use std::collections::HashSet;
+use toml::Spanned;
 
-/// `[allowlist]` of keytrace.toml.
+/// `[allowlist]` of keytrace.toml. Patterns keep their place in the file (`Spanned`) so that a
+/// bad one is reported at its line.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowlistConfig {
     /// Path globs (gitignore-like `**` supported) whose findings are ignored.
     #[serde(default)]
-    pub paths: Vec<String>,
+    pub paths: Vec<Spanned<String>>,
     /// Rule id globs (e.g. `generic-*`) that are ignored everywhere.
     #[serde(default)]
-    pub rules: Vec<String>,
+    pub rules: Vec<Spanned<String>>,
     /// Regexes; a finding whose secret matches one is ignored.
     #[serde(default)]
-    pub secrets: Vec<String>,
+    pub secrets: Vec<Spanned<String>>,
     /// Words; a finding whose secret contains one (case-insensitive) is ignored.
     #[serde(default)]
-    pub stopwords: Vec<String>,
+    pub stopwords: Vec<Spanned<String>>,
     /// Fingerprints (`keytrace/v1`) of findings accepted as false positives.
     #[serde(default)]
     pub fingerprints: Vec<String>,
@@ -32,55 +37,78 @@ pub struct AllowlistConfig {
 }
 
 /// `[[allowlist.rule]]`: an allowlist for the rules matching `id`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleAllowlist {
-    pub id: String,
+    pub id: Spanned<String>,
     #[serde(default)]
-    pub paths: Vec<String>,
+    pub paths: Vec<Spanned<String>>,
     #[serde(default)]
-    pub secrets: Vec<String>,
+    pub secrets: Vec<Spanned<String>>,
     #[serde(default)]
-    pub stopwords: Vec<String>,
+    pub stopwords: Vec<Spanned<String>>,
+}
+
+/// An allowlist pattern that cannot be used: where its value starts in the file (a byte
+/// offset) and a one-line message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    pub offset: usize,
+    pub message: String,
 }
 
 /// A compiled allowlist.
 pub struct Allowlist {
     global: Compiled,
-    rules: GlobSet,
-    fingerprints: Vec<String>,
-    per_rule: Vec<(GlobSet, Compiled)>,
+    rules: GlobList,
+    fingerprints: HashSet<String>,
+    per_rule: Vec<(GlobList, Compiled)>,
 }
 
 struct Compiled {
-    paths: GlobSet,
+    paths: GlobList,
     secrets: Vec<Regex>,
     stopwords: Vec<String>,
 }
 
-fn globs(patterns: &[String]) -> Result<GlobSet, String> {
-    let mut b = GlobSetBuilder::new();
+/// Longest regex text repeated in a suppression reason.
+const REASON_REGEX: usize = 120;
+
+fn globs(patterns: &[Spanned<String>]) -> Result<GlobList, PatternError> {
+    let mut all = Vec::new();
     for p in patterns {
-        b.add(Glob::new(p).map_err(|e| format!("bad glob `{p}`: {e}"))?);
-        if !p.contains('/') {
-            b.add(Glob::new(&format!("**/{p}")).map_err(|e| format!("bad glob `{p}`: {e}"))?);
-        }
+        let at = |message| PatternError {
+            offset: p.span().start,
+            message,
+        };
+        all.extend(pattern::path_globs(p.get_ref(), false).map_err(at)?);
     }
-    b.build().map_err(|e| e.to_string())
+    pattern::glob_list(all).map_err(|message| PatternError {
+        offset: patterns.first().map_or(0, |p| p.span().start),
+        message,
+    })
 }
 
 fn compile_parts(
-    paths: &[String],
-    secrets: &[String],
-    stopwords: &[String],
-) -> Result<Compiled, String> {
+    paths: &[Spanned<String>],
+    secrets: &[Spanned<String>],
+    stopwords: &[Spanned<String>],
+) -> Result<Compiled, PatternError> {
     Ok(Compiled {
         paths: globs(paths)?,
         secrets: secrets
             .iter()
-            .map(|s| Regex::new(s).map_err(|e| format!("bad secret regex `{s}`: {e}")))
+            .map(|s| {
+                pattern::regex(s.get_ref()).map_err(|message| PatternError {
+                    offset: s.span().start,
+                    message,
+                })
+            })
             .collect::<Result<_, _>>()?,
-        stopwords: stopwords.iter().map(|w| w.to_lowercase()).collect(),
+        stopwords: stopwords
+            .iter()
+            .map(|w| w.get_ref().to_lowercase())
+            .collect(),
     })
 }
 
@@ -90,7 +118,8 @@ impl Compiled {
             return Some("allowlist:path".into());
         }
         if let Some(r) = self.secrets.iter().find(|r| r.is_match(secret)) {
-            return Some(format!("allowlist:secret:{}", r.as_str()));
+            let shown = excerpt_n(r.as_str(), REASON_REGEX);
+            return Some(format!("allowlist:secret:{shown}"));
         }
         let lower = secret.to_lowercase();
         self.stopwords
@@ -101,7 +130,13 @@ impl Compiled {
 }
 
 impl AllowlistConfig {
+    /// Compile every pattern; the error is one line.
     pub fn compile(&self) -> Result<Allowlist, String> {
+        self.compile_located().map_err(|e| e.message)
+    }
+
+    /// Compile every pattern; the error says where in the file the bad pattern is.
+    pub fn compile_located(&self) -> Result<Allowlist, PatternError> {
         let mut per_rule = Vec::new();
         for r in &self.per_rule {
             let ids = globs(std::slice::from_ref(&r.id))?;
@@ -110,7 +145,7 @@ impl AllowlistConfig {
         Ok(Allowlist {
             global: compile_parts(&self.paths, &self.secrets, &self.stopwords)?,
             rules: globs(&self.rules)?,
-            fingerprints: self.fingerprints.clone(),
+            fingerprints: self.fingerprints.iter().cloned().collect(),
             per_rule,
         })
     }

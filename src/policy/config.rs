@@ -1,8 +1,9 @@
 //! `keytrace.toml`: allowlists, policy rules and owners. Found at the scanned repository's root
 //! (or given with `--config`). Unknown keys are errors naming the key and its line.
 
-use super::allowlist::AllowlistConfig;
+use super::allowlist::{AllowlistConfig, PatternError};
 use super::rules::PolicyRule;
+use crate::rules::text::{excerpt, line_of_offset, one_line, read_text};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,9 @@ pub struct Config {
     /// Owners for what CODEOWNERS cannot say (see the owners documentation).
     #[serde(default)]
     pub owners: Option<toml::Table>,
+    /// The file this configuration was read from, for warnings (`None`: defaults).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 fn yes() -> bool {
@@ -39,36 +43,38 @@ pub struct ConfigError {
 /// The file name looked for at a repository root.
 pub const CONFIG_FILE: &str = "keytrace.toml";
 
-/// Parse configuration text; `file` names it in errors.
+/// Largest configuration file read, in bytes.
+pub const MAX_CONFIG_FILE: u64 = 4 << 20;
+
+/// Parse configuration text; `file` names it in errors and warnings. Every pattern is compiled
+/// here, so a bad one is reported at its line before anything is scanned.
 pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
-    let config: Config = toml::from_str(text).map_err(|e| ConfigError {
+    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
         file: file.to_string(),
         line: e.span().map(|s| line_of(text, s.start)).unwrap_or(1),
-        message: e.message().trim().to_string(),
+        message: one_line(e.message()),
     })?;
-    config.validate().map_err(|message| ConfigError {
+    config.validate().map_err(|e| ConfigError {
         file: file.to_string(),
-        line: 1,
-        message,
+        line: line_of(text, e.offset),
+        message: one_line(&e.message),
     })?;
+    config.source = Some(file.to_string());
     Ok(config)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    line_of_offset(text.as_bytes(), offset)
 }
 
 impl Config {
-    fn validate(&self) -> Result<(), String> {
-        self.allowlist.compile().map(|_| ())?;
+    fn validate(&self) -> Result<(), PatternError> {
+        self.allowlist.compile_located()?;
         for rule in &self.policy {
-            rule.matcher
-                .compile()
-                .map_err(|e| format!("policy `{}`: {e}", rule.name))?;
+            rule.matcher.compile().map_err(|e| PatternError {
+                offset: e.offset,
+                message: format!("policy `{}`: {}", excerpt(&rule.name), e.message),
+            })?;
         }
         Ok(())
     }
@@ -101,8 +107,7 @@ pub fn load(explicit: Option<&Path>, target: &Path) -> anyhow::Result<(Config, O
     let Some(path) = locate(explicit, target) else {
         return Ok((Config::default_with_policy(), None));
     };
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text = read_text(&path, MAX_CONFIG_FILE)?;
     Ok((parse(&path.display().to_string(), &text)?, Some(path)))
 }
 
@@ -137,6 +142,63 @@ mod tests {
     fn bad_regex_is_an_error() {
         let err = parse("k.toml", "[allowlist]\nsecrets = [\"(unclosed\"]\n").unwrap_err();
         assert!(err.to_string().contains("k.toml"));
+    }
+
+    #[test]
+    fn bad_patterns_are_one_line_at_their_own_line() {
+        let text = "[allowlist]\npaths = [\n  \"ok/**\",\n  \"a/[b\",\n]\n";
+        let err = parse("k.toml", text).unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
+        let text = "[allowlist]\n\nsecrets = [\"x\", \"(unclosed\"]\n";
+        let err = parse("k.toml", text).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(!err.to_string().contains('\n'), "{err}");
+        assert!(err.message.contains("unclosed group"), "{err}");
+        let text = "[[policy]]\nname = \"p\"\n[policy.match]\npath = [\"a/[b\"]\n";
+        let err = parse("k.toml", text).unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
+        assert!(err.message.starts_with("policy `p`: bad glob"), "{err}");
+        let text = "[[allowlist.rule]]\nid = \"x\"\nsecrets = [\"(a{1000}){1000}\"]\n";
+        let err = parse("k.toml", text).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.message.contains("size limit"), "{err}");
+    }
+
+    #[test]
+    fn over_long_globs_are_refused_at_their_line() {
+        // Regression: a 100 KB allowlist glob took a minute to compile and match.
+        let long = "*a".repeat(50_000);
+        for text in [
+            format!("[allowlist]\n\npaths = [\"{long}\"]\n"),
+            format!("[allowlist]\n\nrules = [\"{long}\"]\n"),
+            format!("[[policy]]\nname = \"n\"\nmatch = {{ path = \"{long}\" }}\n"),
+        ] {
+            let err = parse("k.toml", &text).unwrap_err();
+            assert_eq!(err.line, 3, "{err}");
+            let msg = err.to_string();
+            assert!(msg.contains("longer than 4096 bytes"), "{msg}");
+            assert!(msg.len() < 250, "{msg}");
+        }
+    }
+
+    #[test]
+    fn hostile_configs_are_errors_not_panics() {
+        let deep = format!("a = {}", "[".repeat(100_000));
+        let deep_tables = "[x]\n".to_string() + &"a.".repeat(100_000) + "b = 1\n";
+        let cases = [
+            deep.as_str(),
+            deep_tables.as_str(),
+            "default_policy = 99999999999999999999999999",
+            "[allowlist]\npaths = [\"a\\u0000b\"]\nbogus = 1",
+            "[[policy]]\nname = \"x\"\nseverity = \"extreme\"",
+            "[[policy]]\nname = \"x\"\nmatch = { min_severity = 1e400 }",
+            "\u{0}\u{0}",
+        ];
+        for text in cases {
+            let err = parse("h.toml", text).unwrap_err().to_string();
+            assert!(err.starts_with("h.toml:"), "{err}");
+            assert!(!err.contains('\n') && err.len() < 400, "{err}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod allowlist;
 pub mod baseline;
 pub mod config;
+pub mod pattern;
 pub mod rules;
 
 use crate::finding::Finding;

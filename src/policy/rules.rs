@@ -2,10 +2,14 @@
 //! fail the run. The first matching rule decides; the finding records its name in
 //! `properties.policy`. keytrace's default policy runs after the user's rules.
 
+use super::allowlist::PatternError;
+use super::pattern;
+use super::pattern::GlobList;
 use crate::finding::Finding;
 use crate::rules::Severity;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use crate::rules::text::excerpt;
 use serde::Deserialize;
+use toml::Spanned;
 
 /// One value or a list of values.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,14 +35,14 @@ pub struct PolicyMatch {
     pub category: Option<OneOrMany>,
     pub provider: Option<OneOrMany>,
     /// Rule id globs, e.g. `aws-*`.
-    pub rule: Option<OneOrMany>,
+    pub rule: Option<Spanned<OneOrMany>>,
     pub long_lived: Option<bool>,
     /// Key class from the identity (`key_class` or `token_type`), e.g. `admin`, `openai-admin`.
     pub identity_class: Option<OneOrMany>,
     /// `file`, `git-history`, `staged`, `config-store`, `etcd`, `stdin`.
     pub source: Option<OneOrMany>,
     /// Path globs.
-    pub path: Option<OneOrMany>,
+    pub path: Option<Spanned<OneOrMany>>,
     /// Only findings at or above / at or below this severity.
     pub min_severity: Option<Severity>,
     pub max_severity: Option<Severity>,
@@ -58,39 +62,37 @@ pub struct PolicyRule {
 }
 
 struct CompiledMatch {
-    rule: Option<GlobSet>,
-    path: Option<GlobSet>,
+    rule: Option<GlobList>,
+    path: Option<GlobList>,
 }
 
-fn glob_set(items: &[String], any_depth: bool) -> Result<GlobSet, String> {
-    let mut b = GlobSetBuilder::new();
-    for p in items {
-        b.add(Glob::new(p).map_err(|e| format!("bad glob `{p}`: {e}"))?);
-        if any_depth && !p.contains('/') {
-            b.add(Glob::new(&format!("**/{p}")).map_err(|e| format!("bad glob `{p}`: {e}"))?);
+/// Compile one `rule` or `path` value; the error carries the value's offset in the file.
+fn glob_set(items: &Spanned<OneOrMany>, any_depth: bool) -> Result<GlobList, PatternError> {
+    let at = |message| PatternError {
+        offset: items.span().start,
+        message,
+    };
+    let mut globs = Vec::new();
+    for p in items.get_ref().items() {
+        if any_depth {
+            globs.extend(pattern::path_globs(p, false).map_err(at)?);
+        } else {
+            globs.push(pattern::glob(p, false).map_err(at)?);
         }
     }
-    b.build().map_err(|e| e.to_string())
+    pattern::glob_list(globs).map_err(at)
 }
 
 impl PolicyMatch {
-    fn compile_inner(&self) -> Result<CompiledMatch, String> {
+    fn compile_inner(&self) -> Result<CompiledMatch, PatternError> {
         Ok(CompiledMatch {
-            rule: self
-                .rule
-                .as_ref()
-                .map(|r| glob_set(r.items(), false))
-                .transpose()?,
-            path: self
-                .path
-                .as_ref()
-                .map(|p| glob_set(p.items(), true))
-                .transpose()?,
+            rule: self.rule.as_ref().map(|r| glob_set(r, false)).transpose()?,
+            path: self.path.as_ref().map(|p| glob_set(p, true)).transpose()?,
         })
     }
 
-    /// Check that globs compile.
-    pub fn compile(&self) -> Result<(), String> {
+    /// Check that globs compile; the error says where the bad value is.
+    pub fn compile(&self) -> Result<(), PatternError> {
         self.compile_inner().map(|_| ())
     }
 
@@ -135,10 +137,10 @@ pub fn default_policy() -> Vec<PolicyRule> {
         PolicyRule {
             name: "default:test-mode-keys-warn".into(),
             matcher: m(|pm| {
-                pm.rule = Some(OneOrMany::Many(vec![
-                    "*-test-*".into(),
-                    "*-sandbox-*".into(),
-                ]))
+                pm.rule = Some(Spanned::new(
+                    0..0,
+                    OneOrMany::Many(vec!["*-test-*".into(), "*-sandbox-*".into()]),
+                ))
             }),
             severity: None,
             fail: Some(false),
@@ -192,7 +194,11 @@ pub fn apply(
     }
     let compiled: Vec<CompiledMatch> = rules
         .iter()
-        .map(|r| r.matcher.compile_inner())
+        .map(|r| {
+            r.matcher
+                .compile_inner()
+                .map_err(|e| format!("policy `{}`: {}", excerpt(&r.name), e.message))
+        })
         .collect::<Result<_, _>>()?;
     for f in findings.iter_mut() {
         if let Some((rule, _)) = rules

@@ -90,9 +90,14 @@ pub fn one_line(message: &str) -> String {
 /// A value quoted in a message: its first [`EXCERPT`] characters with control characters
 /// escaped, and when cut, an ellipsis and the full length in bytes.
 pub fn excerpt(value: &str) -> String {
+    excerpt_n(value, EXCERPT)
+}
+
+/// [`excerpt`] keeping up to `max` characters.
+pub fn excerpt_n(value: &str, max: usize) -> String {
     let mut out = String::new();
     for (n, c) in value.chars().enumerate() {
-        if n == EXCERPT {
+        if n == max {
             out.push_str(&format!("… ({} bytes)", value.len()));
             return out;
         }
