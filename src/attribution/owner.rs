@@ -6,7 +6,7 @@
 //! developer who merely committed the key. A path that CODEOWNERS explicitly leaves unowned falls
 //! through to the next source.
 
-use super::codeowners::Codeowners;
+use super::codeowners::{Codeowners, Memo};
 use super::owners_file::OwnersFile;
 use crate::finding::Finding;
 
@@ -23,24 +23,27 @@ pub fn resolve_owners(
     codeowners: Option<&Codeowners>,
     owners_file: Option<&OwnersFile>,
 ) {
+    let mut memo = Memo::default();
     for f in findings {
         let path = f.location.path.clone();
-        resolve_one(f, Some(&path), codeowners, owners_file);
+        resolve_one(f, Some(&path), codeowners, owners_file, &mut memo);
     }
 }
 
 /// Resolve one finding. `codeowners_path` is the finding's path relative to the CODEOWNERS
 /// file's root, or `None` when the finding lies outside that root (CODEOWNERS is then skipped).
+/// `memo` remembers answers of `codeowners`: use one memo per CODEOWNERS file.
 pub fn resolve_one(
     f: &mut Finding,
     codeowners_path: Option<&str>,
     codeowners: Option<&Codeowners>,
     owners_file: Option<&OwnersFile>,
+    memo: &mut Memo,
 ) {
     let from_codeowners = codeowners.zip(codeowners_path).and_then(|(c, p)| {
-        c.owners_for(p)
+        memo.owners_for(c, p)
             .filter(|o| !o.is_empty())
-            .map(|o| (o.to_vec(), c.source()))
+            .map(|o| (o, c.source()))
     });
     f.props.codeowners.clear();
     f.props.codeowners_file = None;
@@ -124,7 +127,14 @@ mod tests {
     #[test]
     fn outside_the_codeowners_root_skips_codeowners() {
         let mut f = finding("aws-key", "aws", "other-repo/infra/main.tf");
-        resolve_one(&mut f, None, Some(&codeowners()), Some(&owners_file()));
+        let memo = &mut Memo::default();
+        resolve_one(
+            &mut f,
+            None,
+            Some(&codeowners()),
+            Some(&owners_file()),
+            memo,
+        );
         assert_eq!(f.props.owner_source.as_deref(), Some("owners-file"));
     }
 }

@@ -1,6 +1,7 @@
 //! Owner resolution for a scan: find CODEOWNERS and the `[owners]` table of `keytrace.toml` at
 //! the scanned root and hand them to `attribution::owner`.
 
+use crate::attribution::codeowners::Memo;
 use crate::attribution::owner::resolve_one;
 use crate::attribution::{Codeowners, OwnersFile};
 use crate::coverage::Coverage;
@@ -41,10 +42,9 @@ pub fn attribute_owners(
         None => (None, None),
     };
     if let Some((path, c)) = &codeowners {
-        for p in c.problems() {
-            coverage.note(format!("{}:{}: {}", path.display(), p.line, p.message));
-        }
+        codeowners_notes(path, c, coverage);
     }
+    let mut memo = Memo::default();
     let codeowners = codeowners.map(|(_, c)| c);
     let prefix = match (&root, targets.len()) {
         (Some(root), n) if n > 1 => Some(root_prefix(root)),
@@ -56,9 +56,34 @@ pub fn attribute_owners(
             Some(p) if p.is_empty() => Some(f.location.path.clone()),
             Some(p) => f.location.path.strip_prefix(p.as_str()).map(str::to_string),
         };
-        resolve_one(f, rel.as_deref(), codeowners.as_ref(), owners_file.as_ref());
+        resolve_one(
+            f,
+            rel.as_deref(),
+            codeowners.as_ref(),
+            owners_file.as_ref(),
+            &mut memo,
+        );
     }
     Ok(())
+}
+
+/// Coverage notes for a CODEOWNERS file that was ignored or had lines skipped: each kept
+/// problem with its line, then how many more there were.
+fn codeowners_notes(path: &Path, c: &Codeowners, coverage: &Coverage) {
+    if let Some(why) = c.ignored() {
+        coverage.note(format!("{}: {why}", path.display()));
+    }
+    for p in c.problems() {
+        coverage.note(format!("{}:{}: {}", path.display(), p.line, p.message));
+    }
+    let more = c.problem_count() - c.problems().len();
+    if more > 0 {
+        coverage.note(format!(
+            "{}: {more} more CODEOWNERS problems not listed ({} in all)",
+            path.display(),
+            c.problem_count()
+        ));
+    }
 }
 
 /// Owners of history and range findings: the CODEOWNERS of each introducing commit, else

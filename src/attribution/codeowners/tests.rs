@@ -5,9 +5,7 @@
 use super::*;
 
 fn owners(text: &str, path: &str) -> Option<Vec<String>> {
-    Codeowners::parse(text)
-        .owners_for(path)
-        .map(<[String]>::to_vec)
+    Codeowners::parse(text).owners_for(path)
 }
 
 fn first(text: &str, path: &str) -> Option<String> {
@@ -214,7 +212,7 @@ fn comments_and_blank_lines_are_ignored() {
     let f = "# a comment\n\n   \n  # indented comment\n*.rs @rust\n";
     let c = Codeowners::parse(f);
     assert!(c.problems().is_empty(), "{:?}", c.problems());
-    assert_eq!(c.owners_for("src/lib.rs"), Some(&["@rust".to_string()][..]));
+    assert_eq!(c.owners_for("src/lib.rs"), Some(vec!["@rust".to_string()]));
 }
 
 #[test]
@@ -242,7 +240,7 @@ fn emails_users_and_teams_are_owners_other_words_are_not() {
     let c = Codeowners::parse(f);
     assert_eq!(
         c.owners_for("LICENSE"),
-        Some(&["@legal".to_string(), "janedoe@gitlab.com".to_string()][..])
+        Some(vec!["@legal".to_string(), "janedoe@gitlab.com".to_string()])
     );
     assert_eq!(c.problems().len(), 4, "{:?}", c.problems());
     assert!(c.problems().iter().all(|p| p.line == 1));
@@ -252,7 +250,7 @@ fn emails_users_and_teams_are_owners_other_words_are_not() {
 fn a_line_with_only_invalid_owners_is_skipped_not_an_unassignment() {
     let f = "* @global\n/src/ nobody\n";
     let c = Codeowners::parse(f);
-    assert_eq!(c.owners_for("src/a.rs"), Some(&["@global".to_string()][..]));
+    assert_eq!(c.owners_for("src/a.rs"), Some(vec!["@global".to_string()]));
     assert_eq!(c.problems()[0].line, 2);
 }
 
@@ -262,7 +260,7 @@ fn negation_is_unsupported_and_recorded_with_its_line() {
     let c = Codeowners::parse(f);
     assert_eq!(
         c.owners_for("secret.txt"),
-        Some(&["@global".to_string()][..])
+        Some(vec!["@global".to_string()])
     );
     assert_eq!(c.problems().len(), 1);
     assert_eq!(c.problems()[0].line, 2);
@@ -294,24 +292,24 @@ docs/ @docs-team
     assert!(c.problems().is_empty(), "{:?}", c.problems());
     assert_eq!(
         c.owners_for("docs/guide.txt"),
-        Some(&["@docs-team".to_string()][..])
+        Some(vec!["@docs-team".to_string()])
     );
     assert_eq!(
         c.owners_for("docs/guide.md"),
-        Some(&["@md-owner".to_string()][..])
+        Some(vec!["@md-owner".to_string()])
     );
     // A pattern without owners in a section with default owners gets the defaults.
     assert_eq!(
         c.owners_for("db/schema.sql"),
-        Some(&["@db-team".to_string()][..])
+        Some(vec!["@db-team".to_string()])
     );
     assert_eq!(
         c.owners_for("db/migrations/1.sql"),
-        Some(&["@dba".to_string()][..])
+        Some(vec!["@dba".to_string()])
     );
     assert_eq!(
         c.owners_for("src/main.rs"),
-        Some(&["@global".to_string()][..])
+        Some(vec!["@global".to_string()])
     );
 }
 
@@ -355,7 +353,7 @@ fn find_looks_in_github_then_root_then_docs() {
     std::fs::write(dir.path().join(".github/CODEOWNERS"), "* @from-github\n").unwrap();
     let (_, c) = Codeowners::find(dir.path()).unwrap();
     assert_eq!(c.source(), Some(".github/CODEOWNERS"));
-    assert_eq!(c.owners_for("x"), Some(&["@from-github".to_string()][..]));
+    assert_eq!(c.owners_for("x"), Some(vec!["@from-github".to_string()]));
 }
 
 #[test]
@@ -366,6 +364,108 @@ fn odd_patterns_never_panic_and_double_star_alone_matches_everything() {
     assert!(c.owners_for("x/y/z").is_some());
     assert_eq!(
         Codeowners::parse("** @all\n").owners_for("deep/er/file.txt"),
-        Some(&["@all".to_string()][..])
+        Some(vec!["@all".to_string()])
     );
+}
+
+/// Every rule tried, last first: what the literal index must agree with.
+fn naive(c: &Codeowners, path: &str) -> Option<Vec<String>> {
+    let path = normalize(path);
+    let segs: Vec<&str> = path.split('/').collect();
+    c.rules
+        .iter()
+        .rev()
+        .find(|r| c.rule_matches(r, &segs))
+        .map(|r| {
+            c.span(r.owners, r.owners_len)
+                .split(' ')
+                .filter(|o| !o.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+}
+
+#[test]
+fn the_literal_index_changes_no_answer() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    const SEG: [&str; 8] = ["a", "b", "*", "**", "a*", "?", "c.rs", "*.rs"];
+    const NAME: [&str; 4] = ["a", "b", "c.rs", "ab"];
+    for _ in 0..300 {
+        let mut text = String::new();
+        for i in 0..next(30) {
+            let segs: Vec<&str> = (0..1 + next(3)).map(|_| SEG[next(SEG.len())]).collect();
+            let lead = if next(2) == 0 { "/" } else { "" };
+            let trail = if next(3) == 0 { "/" } else { "" };
+            text.push_str(&format!("{lead}{}{trail} @o{i}\n", segs.join("/")));
+        }
+        let c = Codeowners::parse(&text);
+        for _ in 0..30 {
+            let path: Vec<&str> = (0..1 + next(4)).map(|_| NAME[next(NAME.len())]).collect();
+            let path = path.join("/");
+            assert_eq!(c.owners_for(&path), naive(&c, &path), "{text}\n{path}");
+        }
+    }
+}
+
+#[test]
+fn big_files_are_ignored_like_github_and_problems_are_capped() {
+    let big = "* @a\n".repeat((MAX_FILE as usize) / 5 + 1);
+    let c = Codeowners::from_bytes(big.as_bytes());
+    assert_eq!(c.owners_for("x"), None);
+    assert!(c.ignored().unwrap().contains("3 MB"), "{:?}", c.ignored());
+    let bad = "!x @a\n".repeat(1000);
+    let c = Codeowners::parse(&bad);
+    assert_eq!(c.problems().len(), MAX_PROBLEMS);
+    assert_eq!(c.problem_count(), 1000);
+}
+
+#[test]
+fn over_long_patterns_are_skipped_with_a_short_note() {
+    // Regression: a 600 KB pattern made globset panic with 1 MB of text in the message.
+    let long = format!("{}*{}", "a".repeat(300_000), "b".repeat(300_000));
+    let c = Codeowners::parse(&format!("* @all\n{long} @x\n"));
+    assert_eq!(c.owners_for("anything"), Some(vec!["@all".to_string()]));
+    assert_eq!(c.problems().len(), 1);
+    assert_eq!(c.problems()[0].line, 2);
+    let msg = &c.problems()[0].message;
+    assert!(
+        msg.contains("longer than 4096 bytes") && msg.len() < 200,
+        "{msg}"
+    );
+}
+
+#[test]
+fn memory_is_linear_in_the_file() {
+    // Regression: a 200k-line file took 1.4 GB (one compiled glob per line).
+    let text: String = (0..200_000)
+        .map(|i| match i % 4 {
+            0 => format!("/m{i}/ @t\n"),
+            1 => format!("*.e{i} @o\n"),
+            2 => format!("d/{i}/* @d\n"),
+            _ => format!("a/**/{i}/*.js @y\n"),
+        })
+        .collect();
+    let c = Codeowners::parse(&text);
+    let held = c.pool.len()
+        + c.rules.len() * std::mem::size_of::<Rule>()
+        + c.keyed.len() * 12
+        + c.unkeyed.len() * 4;
+    assert!(
+        held < text.len() * 4,
+        "{held} bytes for {} of text",
+        text.len()
+    );
+    assert_eq!(c.owners_for("d/7/x"), None);
+    assert_eq!(c.owners_for("d/6/x"), Some(vec!["@d".to_string()]));
+    assert_eq!(
+        c.owners_for("a/q/r/199999/z.js"),
+        Some(vec!["@y".to_string()])
+    );
+    assert_eq!(c.owners_for("m0/deep/file"), Some(vec!["@t".to_string()]));
 }
