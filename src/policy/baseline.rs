@@ -6,9 +6,22 @@
 //! secret newly pasted elsewhere is also accepted (it is the same exposure).
 
 use crate::finding::Finding;
+use crate::rules::text::{one_line, read_text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
+
+/// Largest baseline file read, in bytes (about a million findings).
+pub const MAX_BASELINE: u64 = 256 << 20;
+
+/// A baseline file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct BaselineError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
 
 /// One accepted finding. Path and rule are informational, for humans reading the file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,28 +56,95 @@ impl Baseline {
         }
     }
 
-    /// Read a baseline; errors name the file and line.
+    /// Read a baseline (at most [`MAX_BASELINE`] bytes); errors name the file and line, on one
+    /// line.
     pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{}:{}: not a keytrace baseline: {e}",
-                path.display(),
-                e.line()
-            )
+        let text = read_text(path, MAX_BASELINE)?;
+        Ok(Baseline::parse(&path.display().to_string(), &text)?)
+    }
+
+    /// Parse baseline text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Baseline, BaselineError> {
+        let b: Baseline = serde_json::from_str(text).map_err(|e| {
+            // serde_json appends the position to its message; the line goes up front instead.
+            let full = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = full.strip_suffix(&position).unwrap_or(&full);
+            BaselineError {
+                file: file.to_string(),
+                line: e.line().max(1),
+                message: one_line(&format!("not a keytrace baseline: {message}")),
+            }
         })?;
         if b.version != 1 {
-            anyhow::bail!(
-                "{}:1: unsupported baseline version {}",
-                path.display(),
-                b.version
-            );
+            return Err(BaselineError {
+                file: file.to_string(),
+                line: 1,
+                message: format!("unsupported baseline version {}", b.version),
+            });
         }
         Ok(b)
     }
 
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.findings.iter().any(|e| e.fingerprint == fingerprint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_one_line_with_the_line_first() {
+        let text = "{\n  \"version\": 1,\n  \"findings\": [{\"fingerprint\": 1}]\n}";
+        let err = Baseline::parse("b.json", text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("b.json:3: not a keytrace baseline: invalid type"),
+            "{err}"
+        );
+        assert!(!err.contains("at line"), "{err}");
+        let err = Baseline::parse("b.json", r#"{"version": 2, "findings": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "b.json:1: unsupported baseline version 2");
+    }
+
+    #[test]
+    fn hostile_baselines_are_errors_not_panics() {
+        let long = format!(
+            r#"{{"version": "{}", "findings": []}}"#,
+            "x".repeat(1 << 20)
+        );
+        let deep = "[".repeat(100_000);
+        let cases = [
+            long.as_str(),
+            deep.as_str(),
+            r#"{"version": 99999999999999999999999, "findings": []}"#,
+            r#"{"version": 1e999, "findings": []}"#,
+            r#"{"version": -1, "findings": []}"#,
+            "{\"version\": 1, \"findings\": [], \"x\": \"\\u0000\"}",
+            "\u{0}",
+            "",
+            r#"{"version": 1, "findings": [{"fingerprint": "a", "rule_id": "r", "path": "p", "path": "q"}]}"#,
+        ];
+        for text in cases {
+            let err = Baseline::parse("h.json", text).unwrap_err().to_string();
+            assert!(err.starts_with("h.json:"), "{err}");
+            assert!(
+                !err.contains('\n') && err.len() < 400,
+                "{}",
+                &err[..400.min(err.len())]
+            );
+        }
+    }
+
+    #[test]
+    fn load_reports_invalid_utf8_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        std::fs::write(&p, b"{\n\"version\": 1,\n\"findings\": [\xff]}").unwrap();
+        let err = format!("{:#}", Baseline::load(&p).unwrap_err());
+        assert!(err.ends_with("b.json:3: not valid UTF-8"), "{err}");
     }
 }

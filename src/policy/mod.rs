@@ -9,6 +9,7 @@ pub mod rules;
 
 use crate::finding::Finding;
 use crate::rules::Severity;
+use std::collections::HashSet;
 
 /// Everything policy needs, resolved from flags and keytrace.toml.
 pub struct Policy {
@@ -22,17 +23,19 @@ pub struct Policy {
 impl Policy {
     /// Mark allowlisted and baselined findings as suppressed, then decide severity and failure.
     pub fn apply(&self, findings: &mut [Finding]) -> anyhow::Result<()> {
+        // A set, not `Baseline::contains`: a linear search per finding is quadratic.
+        let accepted: HashSet<&str> = self
+            .baseline
+            .iter()
+            .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
+            .collect();
         for f in findings.iter_mut() {
             if f.props.suppressed_by.is_some() {
                 continue;
             }
             if let Some(reason) = self.allowlist.reason(f) {
                 f.props.suppressed_by = Some(reason);
-            } else if self
-                .baseline
-                .as_ref()
-                .is_some_and(|b| b.contains(&f.fingerprint))
-            {
+            } else if accepted.contains(f.fingerprint.as_str()) {
                 f.props.suppressed_by = Some("baseline".into());
             }
         }
