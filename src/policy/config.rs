@@ -103,12 +103,17 @@ pub fn locate(explicit: Option<&Path>, target: &Path) -> Option<PathBuf> {
 }
 
 /// Load the configuration (defaults when there is none). A missing explicit file is an error.
+/// A configuration that silences everything is warned about on stderr.
 pub fn load(explicit: Option<&Path>, target: &Path) -> anyhow::Result<(Config, Option<PathBuf>)> {
     let Some(path) = locate(explicit, target) else {
         return Ok((Config::default_with_policy(), None));
     };
     let text = read_text(&path, MAX_CONFIG_FILE)?;
-    Ok((parse(&path.display().to_string(), &text)?, Some(path)))
+    let config = parse(&path.display().to_string(), &text)?;
+    for w in super::silence::load_warnings(&config) {
+        super::warn(&w);
+    }
+    Ok((config, Some(path)))
 }
 
 impl Config {

@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod config;
 pub mod pattern;
 pub mod rules;
+pub mod silence;
 
 use crate::finding::Finding;
 use crate::rules::Severity;
@@ -29,18 +30,35 @@ impl Policy {
             .iter()
             .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
             .collect();
+        let mut allowlisted = 0;
         for f in findings.iter_mut() {
             if f.props.suppressed_by.is_some() {
                 continue;
             }
             if let Some(reason) = self.allowlist.reason(f) {
                 f.props.suppressed_by = Some(reason);
+                allowlisted += 1;
             } else if accepted.contains(f.fingerprint.as_str()) {
                 f.props.suppressed_by = Some("baseline".into());
             }
         }
         rules::apply(findings, &self.config.policy, self.config.default_policy)
             .map_err(anyhow::Error::msg)?;
+        let user_decided = findings
+            .iter()
+            .filter(|f| f.props.suppressed_by.is_none() && !f.fails)
+            .filter(|f| {
+                let decided_by = f.props.policy.as_deref();
+                self.config
+                    .policy
+                    .iter()
+                    .any(|r| Some(r.name.as_str()) == decided_by)
+            })
+            .count();
+        let source = self.config.source.as_deref();
+        if let Some(w) = silence::apply_warning(source, findings, allowlisted, user_decided) {
+            warn(&w);
+        }
         if let Some(min) = self.fail_on {
             for f in findings.iter_mut().filter(|f| f.severity < min) {
                 f.fails = false;
@@ -48,4 +66,13 @@ impl Policy {
         }
         Ok(())
     }
+}
+
+/// Print a policy warning on stderr, one line. The policy layer speaks to the user directly only
+/// for this: a configuration that silences everything would otherwise pass as a clean scan.
+pub fn warn(message: &str) {
+    eprintln!(
+        "keytrace: warning: {}",
+        crate::rules::text::one_line(message)
+    );
 }

@@ -20,7 +20,8 @@ pub enum OneOrMany {
 }
 
 impl OneOrMany {
-    fn items(&self) -> &[String] {
+    /// The values, one or many.
+    pub fn items(&self) -> &[String] {
         match self {
             OneOrMany::One(s) => std::slice::from_ref(s),
             OneOrMany::Many(v) => v,
