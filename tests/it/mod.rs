@@ -3,6 +3,7 @@ mod docs;
 mod generic;
 mod history;
 mod hooks;
+mod hostile_attrib;
 mod hostile_generic;
 mod hostile_git;
 mod hostile_input;

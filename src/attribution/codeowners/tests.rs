@@ -469,3 +469,54 @@ fn memory_is_linear_in_the_file() {
     );
     assert_eq!(c.owners_for("m0/deep/file"), Some(vec!["@t".to_string()]));
 }
+
+#[test]
+fn random_and_hostile_files_never_panic() {
+    let mut state = 0xD1B5_4A32_D192_ED03u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    const PIECES: [&[u8]; 22] = [
+        b"*",
+        b"**",
+        b"?",
+        b"/",
+        b"\\",
+        b" ",
+        b"\t",
+        b"\n",
+        b"\r",
+        b"#",
+        b"@",
+        b"@a/b",
+        b"a@b.c",
+        b"[",
+        b"]",
+        b"^[",
+        b"][",
+        b"!",
+        b"\xff",
+        b"\xc3",
+        "é".as_bytes(),
+        b"\0",
+    ];
+    for _ in 0..2000 {
+        let mut bytes = Vec::new();
+        for _ in 0..next(200) {
+            if next(2) == 0 {
+                bytes.extend_from_slice(PIECES[next(PIECES.len())]);
+            } else {
+                bytes.push(b"ab.x"[next(4)]);
+            }
+        }
+        let c = Codeowners::from_bytes(&bytes);
+        for path in ["a", "a/b", "./x/y.z", "é/ü", "", "/", "a//b", "\\a\\b"] {
+            let _ = c.owners_for(path);
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = Codeowners::parse(&text).owners_for("ab/ba.x");
+    }
+}
