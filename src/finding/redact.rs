@@ -33,7 +33,13 @@ pub fn redact(secret: &str) -> String {
         return format!("{begin}{ELLIPSIS}");
     }
     let chars: Vec<char> = secret.chars().collect();
-    let (head, tail) = shown(chars.len());
+    let (mut head, mut tail) = shown(chars.len());
+    if let Some(first_break) = chars.iter().position(|c| matches!(c, '\n' | '\r')) {
+        // A multi-line secret shows nothing past its first line: the shown form stays one
+        // line, and its tail would be key material from another line.
+        head = head.min(first_break);
+        tail = 0;
+    }
     let mut out: String = chars[..head].iter().collect();
     out.push_str(ELLIPSIS);
     out.extend(&chars[chars.len() - tail..]);

@@ -10,6 +10,7 @@ mod hostile_input;
 mod hostile_report;
 mod owners;
 mod policy;
+mod props;
 mod reports;
 mod rules;
 mod scan_dir;

@@ -1,0 +1,32 @@
+//! Every config-store parser, through the structured scan a directory or history scan runs.
+//! Input: one byte picks the file name from `store_paths.txt` (every known store path, plus
+//! dotenv, notebook, compose, Kubernetes and CI YAML, Terraform state), the rest is the content.
+#![no_main]
+
+use keytrace::blob::Origin;
+use keytrace::coverage::Coverage;
+use keytrace::finding::SourceKind;
+use keytrace::source::config_stores::{parse, registry, structured_scan};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = keytrace_fuzz::Input::new(data);
+    let names = keytrace_fuzz::store_paths();
+    let path = &names[usize::from(input.u8()) % names.len()];
+    let bytes = input.rest();
+    if let (Some(store), Ok(text)) = (registry::store_for_path(path), std::str::from_utf8(bytes)) {
+        let _ = parse::parse(&store, text);
+    }
+    let set = keytrace_fuzz::embedded_set();
+    let mut matcher = set.matcher();
+    let origin = Origin {
+        path: path.clone(),
+        source: SourceKind::File,
+        store: None,
+    };
+    let coverage = Coverage::default();
+    if let Some(found) = structured_scan(set, &mut matcher, bytes, &origin, &coverage) {
+        keytrace_fuzz::check_findings(&found);
+        keytrace_fuzz::check_notes(&found, &coverage);
+    }
+});
