@@ -5,6 +5,7 @@
 use keytrace::blob::Origin;
 use keytrace::coverage::Coverage;
 use keytrace::finding::SourceKind;
+use keytrace::pipeline::scan_bytes;
 use keytrace::source::config_stores::{parse, registry, structured_scan};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,8 +21,16 @@ fuzz_target!(|data: &[u8]| {
         store: None,
     };
     let coverage = Coverage::default();
-    if let Some(found) = structured_scan(set, &mut matcher, data, &origin, &coverage) {
-        keytrace_fuzz::check_findings(&found);
-        keytrace_fuzz::check_notes(&found, &coverage);
-    }
+    // As a scan runs it: a store that does not parse falls back to plain text, and the coverage
+    // note about that fallback must not quote the secret the plain-text scan then finds.
+    let found = scan_bytes(
+        set,
+        &mut matcher,
+        data,
+        &origin,
+        &coverage,
+        &structured_scan,
+    );
+    keytrace_fuzz::check_findings(&found);
+    keytrace_fuzz::check_notes(&found, &coverage);
 });

@@ -166,14 +166,14 @@ pub fn check_findings(findings: &[Finding]) {
             f.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
             "fingerprint not hex"
         );
-        if let Some(secret) = &f.secret {
-            if secret.chars().count() >= 4 {
-                assert!(
-                    !f.props.redacted.contains(secret.as_str()),
-                    "redacted form of rule {} holds the whole secret",
-                    f.rule_id
-                );
-            }
+        if let Some(secret) = &f.secret
+            && secret.chars().count() >= 4
+        {
+            assert!(
+                !f.props.redacted.contains(secret.as_str()),
+                "redacted form of rule {} holds the whole secret",
+                f.rule_id
+            );
         }
     }
 }
