@@ -30,7 +30,12 @@ const ELLIPSIS: &str = "…";
 /// - a PEM block (private key): its `-----BEGIN …-----` line and `…`.
 pub fn redact(secret: &str) -> String {
     if let Some(begin) = pem_begin_line(secret) {
-        return format!("{begin}{ELLIPSIS}");
+        // A header with nothing after it is redacted like any other text: showing it whole
+        // would show the whole "secret".
+        let rest = secret.trim_start()[begin.len()..].trim();
+        if !rest.is_empty() {
+            return format!("{begin}{ELLIPSIS}");
+        }
     }
     let chars: Vec<char> = secret.chars().collect();
     let (mut head, mut tail) = shown(chars.len());
@@ -78,6 +83,18 @@ fn pem_begin_line(secret: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pem_header_alone_is_not_shown_whole() {
+        // Found by the redact_location fuzz target.
+        let header = "-----BEGIN KEY-----";
+        assert!(!redact(header).contains(header));
+        assert!(!redact("  -----BEGIN RSA PRIVATE KEY-----\n").contains("PRIVATE KEY-----"));
+        assert_eq!(
+            redact("-----BEGIN KEY-----\nMIIE\n"),
+            "-----BEGIN KEY-----…"
+        );
+    }
 
     fn visible(redacted: &str) -> usize {
         redacted.replace(ELLIPSIS, "").chars().count()
