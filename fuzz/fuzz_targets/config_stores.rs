@@ -3,11 +3,8 @@
 //! dotenv, notebook, compose, Kubernetes and CI YAML, Terraform state), the rest is the content.
 #![no_main]
 
-use keytrace::blob::Origin;
-use keytrace::coverage::Coverage;
 use keytrace::finding::SourceKind;
-use keytrace::pipeline::scan_bytes;
-use keytrace::source::config_stores::{parse, registry, structured_scan};
+use keytrace::source::config_stores::{parse, registry};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,24 +15,7 @@ fuzz_target!(|data: &[u8]| {
     if let (Some(store), Ok(text)) = (registry::store_for_path(path), std::str::from_utf8(bytes)) {
         let _ = parse::parse(&store, text);
     }
-    let set = keytrace_fuzz::embedded_set();
-    let mut matcher = set.matcher();
-    let origin = Origin {
-        path: path.clone(),
-        source: SourceKind::File,
-        store: None,
-    };
-    let coverage = Coverage::default();
     // As a scan runs it: a store that does not parse falls back to plain text, and the coverage
     // note about that fallback must not quote the secret the plain-text scan then finds.
-    let found = scan_bytes(
-        set,
-        &mut matcher,
-        bytes,
-        &origin,
-        &coverage,
-        &structured_scan,
-    );
-    keytrace_fuzz::check_findings(&found);
-    keytrace_fuzz::check_notes(&found, &coverage);
+    keytrace_fuzz::scan_and_check(path, bytes, SourceKind::File);
 });

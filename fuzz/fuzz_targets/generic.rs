@@ -10,9 +10,6 @@ fuzz_target!(|data: &[u8]| {
     let mut input = keytrace_fuzz::Input::new(data);
     let path = keytrace_fuzz::file_name(&mut input);
     let bytes = input.rest();
-    if keytrace_fuzz::skip_known() && keytrace_fuzz::trips_known_generic_bug(bytes) {
-        return;
-    }
     let origin = Origin {
         path,
         source: SourceKind::File,

@@ -246,21 +246,26 @@ pub fn file_name(input: &mut Input<'_>) -> String {
     }
 }
 
-/// With `KEYTRACE_FUZZ_SKIP_KNOWN=1`, targets skip inputs that trip the crashes already reported
-/// in issue 13 (see `regressions/`), so that a run explores past them. Remove each filter once
-/// its bug is fixed.
-pub fn skip_known() -> bool {
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("KEYTRACE_FUZZ_SKIP_KNOWN").is_some_and(|v| v == "1"))
-}
-
-/// Known bugs of the generic detector: its lexer indexes lossy-UTF-8 offsets into raw bytes
-/// (non-UTF-8 input), and the shell-words splitter never advances on a CR or form feed.
-pub fn trips_known_generic_bug(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_err() || bytes.iter().any(|&b| b == b'\r' || b == 0x0c)
-}
-
-/// Known bug of the AWS identity decoder: it slices a 20-byte secret at byte 4.
-pub fn trips_known_identity_bug(secret: &str) -> bool {
-    secret.len() == 20 && !secret.is_char_boundary(4)
+/// Scan `bytes` named `path` as a directory or history scan does (binary sniffing, structured
+/// config-store parsing with its plain-text fallback, every embedded rule and the generic
+/// detector), then check the findings' invariants and that no coverage note quotes a secret.
+pub fn scan_and_check(path: &str, bytes: &[u8], source: keytrace::finding::SourceKind) {
+    let set = embedded_set();
+    let mut matcher = set.matcher();
+    let origin = keytrace::blob::Origin {
+        path: path.to_string(),
+        source,
+        store: None,
+    };
+    let coverage = keytrace::coverage::Coverage::default();
+    let found = keytrace::pipeline::scan_bytes(
+        set,
+        &mut matcher,
+        bytes,
+        &origin,
+        &coverage,
+        &keytrace::source::config_stores::structured_scan,
+    );
+    check_findings(&found);
+    check_notes(&found, &coverage);
 }
