@@ -33,8 +33,9 @@ pub fn redact(secret: &str) -> String {
         // A header with nothing after it is redacted like any other text: showing it whole
         // would show the whole "secret".
         let rest = secret.trim_start()[begin.len()..].trim();
-        if !rest.is_empty() {
-            return format!("{begin}{ELLIPSIS}");
+        let shown = format!("{begin}{ELLIPSIS}");
+        if !rest.is_empty() && !shown.contains(secret) {
+            return shown;
         }
     }
     let chars: Vec<char> = secret.chars().collect();
@@ -89,6 +90,9 @@ mod tests {
         // Found by the redact_location fuzz target.
         let header = "-----BEGIN KEY-----";
         assert!(!redact(header).contains(header));
+        // Nor a header followed by the ellipsis itself (found by the same target).
+        let tricky = "-----BEGIN  -----…";
+        assert_ne!(redact(tricky), tricky);
         assert!(!redact("  -----BEGIN RSA PRIVATE KEY-----\n").contains("PRIVATE KEY-----"));
         assert_eq!(
             redact("-----BEGIN KEY-----\nMIIE\n"),
