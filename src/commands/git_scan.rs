@@ -359,7 +359,7 @@ pub fn repo_info(repo: &Repository) -> RepoInfo {
         uri: repo
             .find_remote("origin")
             .ok()
-            .and_then(|r| r.url().ok().map(without_credentials)),
+            .and_then(|r| r.url().ok().map(crate::sweep::target::strip_credentials)),
         revision: head
             .as_ref()
             .and_then(|h| h.target())
@@ -371,37 +371,28 @@ pub fn repo_info(repo: &Repository) -> RepoInfo {
     }
 }
 
-/// A remote URL without its user-info part: `https://user:token@host/x` names a credential
-/// that no report may carry.
-fn without_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn remote_urls_lose_their_credentials() {
         assert_eq!(
-            without_credentials("https://x-access-token:ghp_abc@github.com/o/r.git"),
+            crate::sweep::target::strip_credentials(
+                "https://x-access-token:ghp_abc@github.com/o/r.git"
+            ),
             "https://github.com/o/r.git"
         );
         assert_eq!(
-            without_credentials("https://github.com/o/r@v1"),
+            crate::sweep::target::strip_credentials("https://github.com/o/r@v1"),
             "https://github.com/o/r@v1"
         );
         assert_eq!(
-            without_credentials("git@github.com:o/r.git"),
+            crate::sweep::target::strip_credentials("git@github.com:o/r.git"),
             "git@github.com:o/r.git"
         );
-        assert_eq!(without_credentials("ssh://git@host/r"), "ssh://host/r");
+        assert_eq!(
+            crate::sweep::target::strip_credentials("ssh://git@host/r"),
+            "ssh://host/r"
+        );
     }
 }

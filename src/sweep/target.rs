@@ -70,8 +70,8 @@ pub fn is_url(s: &str) -> bool {
     }
 }
 
-/// The URL without `user:password@`.
-fn strip_credentials(url: &str) -> String {
+/// The URL without `user:password@` (also used for the repository URI of single scans).
+pub fn strip_credentials(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
