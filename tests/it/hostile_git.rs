@@ -577,3 +577,47 @@ fn a_blobless_partial_clone_scans_what_it_holds_and_fails_when_it_holds_nothing(
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("could not read any blob"), "{stderr}");
 }
+
+/// A tree entry with a mode outside git's five (`100645`, which `git fsck` flags but libgit2
+/// reads) made `--range` panic inside git2's `DiffFile::mode` (found by the `git_diff` fuzz
+/// target). The range is scanned and the key in that file is found.
+#[test]
+fn a_tree_entry_with_an_unknown_mode_is_scanned_by_a_range() {
+    let fx = repo();
+    fx.write("README", "hello\n");
+    let base = commit(fx.path(), 1, "base");
+    let key = acme_token(170);
+    let key_file = fx.write("odd.env", format!("K={key}\n"));
+    let blob = git(
+        fx.path(),
+        &["hash-object", "-w", key_file.to_str().unwrap()],
+    );
+    std::fs::remove_file(key_file).unwrap();
+    // `git mktree` refuses the mode, so the tree object is written by hand.
+    let mut raw = b"100645 odd.env\0".to_vec();
+    raw.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+    let tree_file = fx.write("tree.bin", raw);
+    let tree = git(
+        fx.path(),
+        &[
+            "hash-object",
+            "-t",
+            "tree",
+            "-w",
+            "--literally",
+            tree_file.to_str().unwrap(),
+        ],
+    );
+    std::fs::remove_file(tree_file).unwrap();
+    let head = git(
+        fx.path(),
+        &["commit-tree", &tree, "-p", &base, "-m", "odd mode"],
+    );
+    git(fx.path(), &["update-ref", "refs/heads/main", &head]);
+
+    let range = format!("{base}..{head}");
+    let (code, report, stderr) = scan(fx.path(), &["scan", "--range", &range]);
+    assert_eq!(code, 1, "stderr: {stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(paths(&acme(&report)), ["odd.env"]);
+}

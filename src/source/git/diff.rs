@@ -12,7 +12,9 @@ use super::gaps::Gaps;
 use super::text::display_bytes;
 use super::tree::{MAX_PATHS_PER_TREE, as_path};
 use super::walk::CommitNode;
-use git2::{Delta, Diff, DiffOptions, ErrorCode, FileMode, ObjectType, Oid, Patch, Repository};
+use git2::{
+    Binding, Delta, Diff, DiffFile, DiffOptions, ErrorCode, ObjectType, Oid, Patch, Repository,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Which lines of a blob a change adds.
@@ -85,7 +87,7 @@ pub fn added_blobs(
         let (Some(path), blob) = (new.path_bytes(), new.id()) else {
             continue;
         };
-        if !adds || blob.is_zero() || new.mode() == FileMode::Commit {
+        if !adds || blob.is_zero() || is_submodule(&new) {
             continue;
         }
         let key = (display_bytes(path), blob);
@@ -103,6 +105,18 @@ pub fn added_blobs(
         .into_iter()
         .map(|((path, blob), lines)| AddedBlob { path, blob, lines })
         .collect())
+}
+
+/// Whether a diff side is a submodule (gitlink, mode 160000).
+///
+/// `DiffFile::mode` panics on a mode outside git's five (a hostile tree can hold `100645`;
+/// libgit2 passes it through), so the raw mode is read and compared instead.
+fn is_submodule(file: &DiffFile<'_>) -> bool {
+    const GITLINK: u32 = 0o160000;
+    // SAFETY: `raw()` points at the `git_diff_file` owned by the diff that `file` borrows, so it
+    // is valid for the lifetime of `file`; only a plain integer field is read.
+    let mode = unsafe { (*file.raw()).mode };
+    u32::from(mode) == GITLINK
 }
 
 /// The lines one file adds, checking both sides first: a new side that cannot be read gives
