@@ -13,6 +13,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules(RulesCommand::List { rules, json }) => commands::rules::list(&rules, json),
         Command::Rules(RulesCommand::Check { dir }) => commands::rules::check(dir.as_deref()),
         Command::Report(ReportCommand::Owners { file }) => commands::report::owners(&file),
+        Command::Report(ReportCommand::Summary(args)) => commands::report::summary(&args),
         Command::Sweep(args) => commands::sweep::run(&args),
         Command::Merge(args) => commands::merge::run(&args),
     }

@@ -26,6 +26,10 @@ pub struct HistoryArgs {
         conflicts_with = "history"
     )]
     pub range: Option<String>,
+    /// With --range in a shallow clone: never fetch missing history (by default keytrace runs
+    /// `git fetch --deepen` until the range's base is reachable, adding objects to `.git`).
+    #[arg(long, help_heading = "Git")]
+    pub no_deepen: bool,
     /// Same as --range REV..HEAD.
     #[arg(long, value_name = "REV", help_heading = "Git", conflicts_with_all = ["history", "range"])]
     pub since_commit: Option<String>,

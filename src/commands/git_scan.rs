@@ -16,7 +16,7 @@ use crate::source::git::gaps::Gaps;
 use crate::source::git::repo::{GitError, shown};
 use crate::source::git::text::escape_control;
 use crate::source::git::tree::MAX_PATHS_PER_TREE;
-use crate::source::git::{history, provenance, repo, walk};
+use crate::source::git::{deepen, history, provenance, repo, walk};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
 use std::path::Path;
@@ -102,7 +102,7 @@ pub fn scan_range(
     set: &RuleSet,
     coverage: &Coverage,
 ) -> anyhow::Result<(Vec<Finding>, RepoInfo)> {
-    let repo = repo::open(path)?;
+    let repo = deepen::open_for_range(path, range, !args.history.no_deepen, coverage)?;
     let (from, to) = parse_range(&repo, path, range)?;
     let mut gaps = DiffGaps::default();
     let commits = walk::range(&repo, from, to, &mut gaps.gaps);

@@ -79,7 +79,7 @@ fn one_or(values: &[String], fallback: &str) -> String {
 }
 
 /// Read a JSON report or a SARIF log; errors name the file (and line for bad JSON).
-fn read_report(path: &Path) -> anyhow::Result<Report> {
+pub fn read_report(path: &Path) -> anyhow::Result<Report> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let value: Value = serde_json::from_str(&text)

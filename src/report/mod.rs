@@ -5,6 +5,7 @@ pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod scrub;
 
@@ -21,6 +22,8 @@ pub enum Format {
     Json,
     Jsonl,
     Sarif,
+    /// A Markdown summary (GitHub job summaries): counts, owners, top findings, next steps.
+    Markdown,
 }
 
 /// The version control state of a scanned repository (SARIF `versionControlProvenance`).
@@ -111,6 +114,11 @@ pub fn render(
         Format::Json => json::render(report, show_suppressed),
         Format::Jsonl => json::render_lines(report, show_suppressed),
         Format::Sarif => sarif::render(report, rules),
+        Format::Markdown => markdown::render(
+            report,
+            &markdown::Links::from_report(report),
+            markdown::DEFAULT_TOP,
+        ),
     }
 }
 

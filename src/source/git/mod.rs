@@ -3,6 +3,7 @@
 //! as it can be: missing and corrupt objects are counted ([`gaps`]) and walked around.
 
 pub mod blame;
+pub mod deepen;
 pub mod diff;
 pub mod gaps;
 pub mod history;
