@@ -1,3 +1,4 @@
+mod action;
 pub mod common;
 mod docs;
 mod generic;
