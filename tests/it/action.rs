@@ -142,6 +142,25 @@ fn ends_present_but_apart_in_a_shallow_clone_are_joined_before_scanning() {
 }
 
 #[test]
+fn a_head_commit_the_checkout_never_fetched_is_fetched_by_id() {
+    // pull_request_target checks out the base; the head lives under refs/pull/N/head only.
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (origin, ids) = origin(&fx);
+    let base = ids.last().unwrap().clone();
+    git(&origin, &["checkout", "-q", "-b", "feature"]);
+    let head = commit(&origin, "pr.env", &key_line(5), "pull request secret");
+    git(&origin, &["update-ref", "refs/pull/1/head", &head]);
+    git(&origin, &["checkout", "-q", "main"]);
+    git(&origin, &["branch", "-q", "-D", "feature"]);
+    let clone = shallow_clone(&fx, &origin, "clone");
+    let (code, stdout, stderr) = scan_range(&clone, &format!("{base}..{head}"), &rules, &[]);
+    assert_eq!(code, 1, "stderr: {stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(tokens_found(&report), vec![5], "{stdout}");
+}
+
+#[test]
 fn a_shallow_clone_without_a_remote_names_the_fix_in_one_line() {
     let fx = Fixture::new();
     let rules = acme_rules(&fx);
@@ -571,40 +590,45 @@ fn action_yml_reads_only_outputs_that_exist() {
     assert!(seen >= 5, "expected references to step outputs, saw {seen}");
 }
 
-/// actionlint checks workflows, not action metadata: a workflow that uses the action through
-/// `uses: ./` makes it read action.yml and check the inputs given. Skipped (said on stderr)
-/// when actionlint is not installed.
+/// action.yml's steps as a reusable workflow: actionlint checks workflows, not action
+/// metadata, so the composite steps become one job of a `workflow_call` workflow whose inputs
+/// are the action's (then `inputs.X`, `steps.X.outputs.Y` and `github.action_path` are all
+/// checked as actionlint checks any workflow).
+fn action_as_workflow() -> serde_json::Value {
+    let (_, action) = action_yml();
+    let inputs: serde_json::Map<String, serde_json::Value> = action["inputs"]
+        .as_object()
+        .expect("inputs")
+        .iter()
+        .map(|(name, spec)| {
+            let mut input = serde_json::json!({ "type": "string", "required": false });
+            if let Some(d) = spec.get("default") {
+                input["default"] = d.clone();
+            }
+            (name.clone(), input)
+        })
+        .collect();
+    serde_json::json!({
+        "name": "action",
+        "on": { "workflow_call": { "inputs": inputs } },
+        "permissions": { "contents": "read", "security-events": "write", "actions": "read" },
+        "jobs": { "keytrace": { "runs-on": "ubuntu-latest", "steps": action["runs"]["steps"] } }
+    })
+}
+
+/// Validate action.yml's steps with actionlint. Skipped (said on stderr, never a silent pass)
+/// when no `actionlint` executable is on PATH.
 #[test]
-fn actionlint_accepts_a_workflow_using_the_action() {
+fn actionlint_accepts_the_action_steps() {
     let Some(actionlint) = which("actionlint") else {
-        eprintln!(
-            "SKIPPED actionlint_accepts_a_workflow_using_the_action: actionlint is not installed"
-        );
+        eprintln!("SKIPPED actionlint_accepts_the_action_steps: actionlint is not installed");
         return;
     };
     let fx = Fixture::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(root.join("action.yml"), fx.path().join("action.yml")).unwrap();
+    // JSON is YAML: actionlint reads it as is.
     fx.write(
-        ".github/workflows/secrets.yml",
-        r#"name: secrets
-on: [push, pull_request]
-permissions:
-  contents: read
-  security-events: write
-  actions: read
-jobs:
-  keytrace:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v5
-      - id: keytrace
-        uses: ./
-        with:
-          args: --fail-on high
-          upload-sarif: "true"
-      - run: echo "${{ steps.keytrace.outputs.findings }}"
-"#,
+        ".github/workflows/action.yml",
+        action_as_workflow().to_string(),
     );
     git(fx.path(), &["init", "-q"]);
     let out = std::process::Command::new(actionlint)
@@ -617,6 +641,14 @@ jobs:
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_action_as_a_workflow_keeps_every_step() {
+    let (_, action) = action_yml();
+    let wf = action_as_workflow();
+    assert_eq!(wf["jobs"]["keytrace"]["steps"], action["runs"]["steps"]);
+    assert!(wf["on"]["workflow_call"]["inputs"]["upload-sarif"].is_object());
 }
 
 fn which(name: &str) -> Option<PathBuf> {

@@ -142,8 +142,16 @@ pub fn complete_range(
     let mut repo = repo;
     let mut commits = 0u32;
     for n in DEEPEN_ROUNDS {
-        let tips = fetch_tips(&repo, range);
-        fetch_deeper(&dir, &remote, n, &tips).map_err(|e| shallow(&e))?;
+        let (mut tips, wanted) = fetch_tips(&repo, range);
+        // A missing end given as a full commit id is asked for by id (a pull request's head
+        // that the checkout did not fetch); if the remote refuses it, deepen without it.
+        let with_wanted: Vec<String> = tips.iter().chain(&wanted).cloned().collect();
+        if wanted.is_empty() || fetch_deeper(&dir, &remote, n, &with_wanted).is_err() {
+            if tips.is_empty() {
+                tips = with_wanted;
+            }
+            fetch_deeper(&dir, &remote, n, &tips).map_err(|e| shallow(&e))?;
+        }
         commits += n;
         repo = Repository::open(repo.path()).map_err(|e| shallow(&super::text::git_message(&e)))?;
         state = range_state(&repo, range);
@@ -248,22 +256,33 @@ fn pick_remote(repo: &Repository) -> Option<String> {
 }
 
 /// The commits to deepen from: `HEAD` and every end of the range that resolves (the boundary
-/// of each moves back by the round's depth).
-fn fetch_tips(repo: &Repository, range: &str) -> Vec<String> {
+/// of each moves back by the round's depth); and, apart, the ends that do not resolve but are
+/// full commit ids, which can be asked for by id.
+fn fetch_tips(repo: &Repository, range: &str) -> (Vec<String>, Vec<String>) {
     let mut tips: Vec<Oid> = Vec::new();
+    let mut wanted: Vec<String> = Vec::new();
     if let Ok(Some(head)) = resolve(repo, "HEAD") {
         tips.push(head);
     }
     if let Some((a, b)) = ends(range) {
         for end in [a, b] {
-            if let Ok(Some(oid)) = resolve(repo, end) {
-                tips.push(oid);
+            match resolve(repo, end) {
+                Ok(Some(oid)) => tips.push(oid),
+                Ok(None) if is_full_id(end) => wanted.push(end.to_ascii_lowercase()),
+                _ => {}
             }
         }
     }
     tips.sort();
     tips.dedup();
-    tips.iter().map(Oid::to_string).collect()
+    wanted.sort();
+    wanted.dedup();
+    (tips.iter().map(Oid::to_string).collect(), wanted)
+}
+
+/// A full SHA-1 or SHA-256 object id.
+fn is_full_id(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// One `git fetch --deepen=N REMOTE TIPS...` round, quiet, never prompting. Git's own output
@@ -306,6 +325,15 @@ mod tests {
         assert_eq!(ends("a..b..c"), None);
         assert_eq!(ends("a\n..b"), None);
         assert_eq!(ends("just-a-rev"), None);
+    }
+
+    #[test]
+    fn only_full_ids_are_asked_for_by_id() {
+        assert!(is_full_id("0123456789abcdef0123456789abcdef01234567"));
+        assert!(is_full_id(&"a".repeat(64)));
+        assert!(!is_full_id("0123456"));
+        assert!(!is_full_id("main"));
+        assert!(!is_full_id("0123456789abcdef0123456789abcdef0123456g"));
     }
 
     fn shallow_repo() -> (tempfile::TempDir, Repository) {
