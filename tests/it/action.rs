@@ -658,3 +658,137 @@ fn which(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     })
 }
+
+// ---- Markdown summaries from the command line ----
+
+#[test]
+fn report_summary_never_shows_a_secret_even_from_an_unredacted_log() {
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (origin, _) = origin(&fx);
+    let sarif = fx.path().join("clear.sarif");
+    let sarif_arg = sarif.display().to_string();
+    let (code, _, stderr) = run(
+        &[
+            "scan",
+            ".",
+            "--rules",
+            &rules,
+            "-f",
+            "sarif",
+            "--no-redact",
+            "-o",
+            &sarif_arg,
+        ],
+        &origin,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        std::fs::read_to_string(&sarif)
+            .unwrap()
+            .contains(&acme_token(1))
+    );
+    let (code, stdout, stderr) = run(&["report", "summary", &sarif_arg, "--top", "1"], &origin);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("## keytrace: 1 finding(s)"), "{stdout}");
+    assert!(stdout.contains("### Top findings (1 of 1)"), "{stdout}");
+    assert_no_clear_text(&stdout);
+}
+
+#[test]
+fn report_summary_escapes_hostile_paths_and_appends_to_the_summary_file() {
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let name = "<img src=x onerror=alert(1)>|[a](javascript:b).env";
+    fx.write(&format!("src/{name}"), key_line(6));
+    let json = fx.path().join("r.json");
+    let json_arg = json.display().to_string();
+    let (code, _, stderr) = run(
+        &[
+            "scan", "src", "--rules", &rules, "-f", "json", "-o", &json_arg,
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let summary = fx.path().join("summary.md");
+    std::fs::write(&summary, "# earlier step\n").unwrap();
+    let summary_arg = summary.display().to_string();
+    let (code, _, stderr) = run(
+        &[
+            "report",
+            "summary",
+            &json_arg,
+            "--repo-url",
+            "https://github.com/acme/app",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+            "--append-to",
+            &summary_arg,
+        ],
+        fx.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("# earlier step\n## keytrace: 1 finding(s)"),
+        "{text}"
+    );
+    for bad in ["<img", "](javascript", "|[a]"] {
+        assert!(!text.contains(bad), "{bad} in {text}");
+    }
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| high") && l.contains("/blob/"))
+        .expect("a linked row");
+    assert!(row.contains("%3Cimg%20src%3Dx"), "{row}");
+    assert_no_clear_text(&text);
+}
+
+#[test]
+fn report_summary_of_a_missing_file_is_one_error_line() {
+    let fx = Fixture::new();
+    let (code, _, stderr) = run(&["report", "summary", "nope.sarif"], fx.path());
+    assert_eq!(code, 2);
+    assert!(one_error_line(&stderr).contains("nope.sarif"), "{stderr}");
+}
+
+#[test]
+fn scan_format_markdown_links_to_an_https_origin() {
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (origin, _) = origin(&fx);
+    git(
+        &origin,
+        &["remote", "add", "origin", "https://github.com/acme/app.git"],
+    );
+    let head = git(&origin, &["rev-parse", "HEAD"]);
+    let (code, stdout, stderr) = run(&["scan", ".", "--rules", &rules, "-f", "markdown"], &origin);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "(https://github.com/acme/app/blob/{head}/old.env#L1)"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("### By owner"), "{stdout}");
+    assert_no_clear_text(&stdout);
+}
+
+/// shellcheck on the Action's script. Skipped (said on stderr) when shellcheck is not installed.
+#[test]
+fn the_action_script_passes_shellcheck() {
+    let Some(shellcheck) = which("shellcheck") else {
+        eprintln!("SKIPPED the_action_script_passes_shellcheck: shellcheck is not installed");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action-scan.sh");
+    let out = std::process::Command::new(shellcheck)
+        .arg(&script)
+        .output()
+        .expect("shellcheck runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
