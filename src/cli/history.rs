@@ -26,8 +26,9 @@ pub struct HistoryArgs {
         conflicts_with = "history"
     )]
     pub range: Option<String>,
-    /// With --range in a shallow clone: never fetch missing history (by default keytrace runs
-    /// `git fetch --deepen` until the range's base is reachable, adding objects to `.git`).
+    /// With --range in a shallow clone: never fetch missing history (by default keytrace
+    /// deepens the clone from its remote until the range's base is reachable, adding objects
+    /// to `.git`).
     #[arg(long, help_heading = "Git")]
     pub no_deepen: bool,
     /// Same as --range REV..HEAD.
