@@ -111,6 +111,35 @@ fn a_range_whose_base_is_not_in_a_shallow_clone_is_deepened_and_scanned() {
 }
 
 #[test]
+fn deepening_fetches_into_the_scanned_clone_whatever_git_dir_says() {
+    // Inside a git hook, GIT_DIR names the hook's repository: the fetch must still go to the
+    // clone being scanned.
+    let fx = Fixture::new();
+    let rules = acme_rules(&fx);
+    let (origin, ids) = origin(&fx);
+    let base = ids[1].clone();
+    commit(&origin, "new.env", &key_line(2), "new secret");
+    let clone = shallow_clone(&fx, &origin, "clone");
+    let out = super::common::keytrace()
+        .args([
+            "scan",
+            "--range",
+            &format!("{base}..HEAD"),
+            ".",
+            "--rules",
+            &rules,
+        ])
+        .args(["-f", "json"])
+        .env("GIT_DIR", origin.join(".git"))
+        .current_dir(&clone)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    git(&clone, &["cat-file", "-e", &format!("{base}^{{commit}}")]);
+}
+
+#[test]
 fn ends_present_but_apart_in_a_shallow_clone_are_joined_before_scanning() {
     // Both branch tips are fetched at depth 1, so both ends resolve but their merge base does
     // not: without deepening, the feature tip is a root and every line of its tree (the old

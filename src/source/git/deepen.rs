@@ -138,7 +138,7 @@ pub fn complete_range(
     let Some(remote) = pick_remote(&repo) else {
         return Err(shallow("the clone has no remote to fetch from"));
     };
-    let dir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    let dir = repo.path().to_path_buf();
     let mut repo = repo;
     let mut commits = 0u32;
     for n in DEEPEN_ROUNDS {
@@ -287,10 +287,26 @@ fn is_full_id(rev: &str) -> bool {
 
 /// One `git fetch --deepen=N REMOTE TIPS...` round, quiet, never prompting. Git's own output
 /// is not repeated (a remote URL in it could carry credentials): the error says what failed.
-fn fetch_deeper(dir: &Path, remote: &str, n: u32, tips: &[String]) -> Result<(), String> {
+fn fetch_deeper(git_dir: &Path, remote: &str, n: u32, tips: &[String]) -> Result<(), String> {
     let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(dir)
+    // The repository keytrace opened, whatever a hook's environment says; a stalled transfer
+    // (under 1 KiB/s for a minute) is abandoned rather than hanging a CI job.
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--git-dir")
+        .arg(git_dir)
+        .args([
+            "-c",
+            "http.lowSpeedLimit=1024",
+            "-c",
+            "http.lowSpeedTime=60",
+        ])
         .args(["fetch", "--quiet", "--no-tags", "--no-recurse-submodules"])
         .arg(format!("--deepen={n}"))
         .arg("--")
