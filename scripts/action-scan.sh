@@ -104,6 +104,9 @@ echo "range=$range" >> "$out"
 
 if [ "$scan" = "none" ]; then
   echo "keytrace: nothing to scan: $why" >&2
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    printf '## keytrace: nothing to scan\n\n%s.\n' "$why" >> "$GITHUB_STEP_SUMMARY"
+  fi
   echo "findings=0" >> "$out"
   echo "exit-code=0" >> "$out"
   exit 0

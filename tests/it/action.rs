@@ -448,6 +448,23 @@ fn a_push_that_creates_a_branch_scans_the_whole_tree() {
 }
 
 #[test]
+fn a_push_that_deletes_a_branch_scans_nothing_and_says_so() {
+    let fx = Fixture::new();
+    let (origin, ids) = origin(&fx);
+    let checkout = shallow_clone(&fx, &origin, "checkout");
+    let payload = serde_json::json!({
+        "before": ids[3], "after": "0000000000000000000000000000000000000000",
+        "created": false, "deleted": true, "forced": false
+    });
+    let r = run_action(&fx, &checkout, "push", &payload, &ids[3]);
+    assert_eq!(r.outputs["scan"], "none", "{}", r.stderr);
+    assert_eq!(r.outputs["exit-code"], "0");
+    assert_eq!(r.outputs["findings"], "0");
+    assert!(r.sarif.is_none());
+    assert!(r.summary.contains("nothing to scan"), "{}", r.summary);
+}
+
+#[test]
 fn a_force_push_whose_before_is_gone_scans_the_whole_tree() {
     let fx = Fixture::new();
     let (origin, _) = origin(&fx);
