@@ -104,7 +104,7 @@ pub fn complete_range(
     range: &str,
     deepen: bool,
 ) -> Result<(Repository, Option<Deepened>), DeepenError> {
-    let mut state = range_state(&repo, range);
+    let state = range_state(&repo, range);
     if state == RangeState::Ready {
         return Ok((repo, None));
     }
@@ -138,22 +138,39 @@ pub fn complete_range(
     let Some(remote) = pick_remote(&repo) else {
         return Err(shallow("the clone has no remote to fetch from"));
     };
-    let dir = repo.path().to_path_buf();
-    let mut repo = repo;
+    deepen_rounds(repo, path, range, remote)
+}
+
+/// Deepen from `remote` round by round until `range` is complete, or fail naming what is still
+/// missing.
+fn deepen_rounds(
+    mut repo: Repository,
+    path: &Path,
+    range: &str,
+    remote: String,
+) -> Result<(Repository, Option<Deepened>), DeepenError> {
+    let git_dir = repo.path().to_path_buf();
+    let fail = |state: &RangeState, why: String| DeepenError::Shallow {
+        path: shown(path),
+        what: describe(state, range),
+        why: escape_control(&why),
+    };
+    let mut state = range_state(&repo, range);
     let mut commits = 0u32;
     for n in DEEPEN_ROUNDS {
         let (mut tips, wanted) = fetch_tips(&repo, range);
         // A missing end given as a full commit id is asked for by id (a pull request's head
         // that the checkout did not fetch); if the remote refuses it, deepen without it.
         let with_wanted: Vec<String> = tips.iter().chain(&wanted).cloned().collect();
-        if wanted.is_empty() || fetch_deeper(&dir, &remote, n, &with_wanted).is_err() {
+        if wanted.is_empty() || fetch_deeper(&git_dir, &remote, n, &with_wanted).is_err() {
             if tips.is_empty() {
                 tips = with_wanted;
             }
-            fetch_deeper(&dir, &remote, n, &tips).map_err(|e| shallow(&e))?;
+            fetch_deeper(&git_dir, &remote, n, &tips).map_err(|e| fail(&state, e))?;
         }
         commits += n;
-        repo = Repository::open(repo.path()).map_err(|e| shallow(&super::text::git_message(&e)))?;
+        repo =
+            Repository::open(&git_dir).map_err(|e| fail(&state, super::text::git_message(&e)))?;
         state = range_state(&repo, range);
         if state == RangeState::Ready {
             let fetched = Deepened { remote, commits };
@@ -164,11 +181,7 @@ pub fn complete_range(
         }
     }
     let why = format!("still missing after fetching {commits} more commit(s) from `{remote}`");
-    Err(DeepenError::Shallow {
-        path: shown(path),
-        what: describe(&state, range),
-        why: escape_control(&why),
-    })
+    Err(fail(&state, why))
 }
 
 /// The message's subject: the missing revision, or the two ends that do not meet.
