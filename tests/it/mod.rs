@@ -11,6 +11,7 @@ mod hostile_report;
 mod owners;
 mod policy;
 mod props;
+mod repo_paths;
 mod reports;
 mod rules;
 mod scan_dir;

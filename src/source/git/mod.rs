@@ -13,5 +13,6 @@ pub mod repo;
 pub mod text;
 pub mod tree;
 pub mod walk;
+pub mod worktree;
 
 pub use repo::{GitError, RefList, Tip};
