@@ -322,3 +322,21 @@ fn no_blame_is_listed_under_attribution_in_scan_help() {
     let flag = out.find("--no-blame").expect("--no-blame listed");
     assert!(flag > heading, "{out}");
 }
+
+#[test]
+fn outside_a_repository_keytrace_toml_is_read_in_the_target_with_target_relative_globs() {
+    let (fx, rules) = layout();
+    fx.write(
+        "outside/keytrace.toml",
+        "[allowlist]\npaths = [\"x.env\"]\n",
+    );
+    let (code, report) = run_json(
+        &["scan", "outside", "--rules", &rules, "--show-suppressed"],
+        fx.path(),
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(findings(&report).is_empty(), "{report:#}");
+    let suppressed = report["suppressed"].as_array().cloned().unwrap_or_default();
+    assert_eq!(suppressed.len(), 1, "{report:#}");
+    assert_eq!(suppressed[0]["location"]["path"], "x.env");
+}
