@@ -42,11 +42,10 @@ impl WalkRoot {
         let Some(base) = &self.in_repo else {
             return display_path(&self.path, file, single_root);
         };
-        let below = file.strip_prefix(&self.path).unwrap_or(Path::new(""));
-        let shown = if below.as_os_str().is_empty() {
-            base.clone()
-        } else {
-            base.join(below)
+        let shown = match file.strip_prefix(&self.path) {
+            Ok(below) if below.as_os_str().is_empty() => base.clone(),
+            Ok(below) => base.join(below),
+            Err(_) => file.to_path_buf(),
         };
         path_bytes_text(&shown)
     }

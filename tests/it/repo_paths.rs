@@ -340,3 +340,29 @@ fn outside_a_repository_keytrace_toml_is_read_in_the_target_with_target_relative
     assert_eq!(suppressed.len(), 1, "{report:#}");
     assert_eq!(suppressed[0]["location"]["path"], "x.env");
 }
+
+/// A second work tree `other/` in the fixture, with its own CODEOWNERS and a key in `lib/k.env`.
+fn other_repo(fx: &Fixture) {
+    fx.write("other/.github/CODEOWNERS", "/lib/ @other/lib\n");
+    fx.write("other/lib/k.env", format!("K={}\n", acme_token(7)));
+    let dir = fx.path().join("other");
+    let (who, email, date) = ("Erin", "erin@example.com", "2024-02-01T00:00:00Z");
+    git_in(&dir, &["init", "-q", "-b", "main"], who, email, date);
+    git_in(&dir, &["add", "-A"], who, email, date);
+    git_in(&dir, &["commit", "-q", "-m", "lib"], who, email, date);
+}
+
+#[test]
+fn targets_in_two_repositories_each_take_their_own_root_and_codeowners() {
+    let (fx, rules) = layout();
+    other_repo(&fx);
+    let lib = (
+        "lib/k.env".to_string(),
+        "@other/lib".to_string(),
+        "codeowners".to_string(),
+    );
+    let found = scan(fx.path(), &rules, &["repo/svc/api", "other/lib"], 1);
+    assert_eq!(places(&found), vec![lib.clone(), api()]);
+    let found = scan(fx.path(), &rules, &["--history", "repo", "other"], 1);
+    assert_eq!(places(&found), vec![lib, api(), web()]);
+}
