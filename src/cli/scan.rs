@@ -75,6 +75,11 @@ pub struct ScanArgs {
     /// Report findings of this confidence and above: high, medium or low.
     #[arg(long, value_name = "LEVEL", default_value = "medium")]
     pub confidence: crate::rules::Confidence,
+
+    /// Skip git blame of files on disk: no commit or author per finding, owners from
+    /// CODEOWNERS or the owners table only (faster in large work trees).
+    #[arg(long, help_heading = "Attribution")]
+    pub no_blame: bool,
 }
 
 /// Parse `1048576`, `512K`, `25M`, `1G` (powers of 1024).

@@ -16,7 +16,7 @@ use crate::source::git::gaps::Gaps;
 use crate::source::git::repo::{GitError, shown};
 use crate::source::git::text::escape_control;
 use crate::source::git::tree::MAX_PATHS_PER_TREE;
-use crate::source::git::{deepen, history, provenance, repo, walk};
+use crate::source::git::{deepen, history, provenance, repo, walk, worktree};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,7 +29,7 @@ pub fn scan_history(
     coverage: &Coverage,
 ) -> anyhow::Result<(Vec<Finding>, RepoInfo)> {
     repo::limit_memory();
-    let repo = repo::open(path)?;
+    let repo = worktree::open_containing(path)?;
     let refs = repo::tips(&repo, &args.history.refs)
         .map_err(|e| GitError::git(path, "cannot list refs", &e))?;
     if refs.is_empty() {

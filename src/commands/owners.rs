@@ -1,5 +1,6 @@
 //! Owner resolution for a scan: find CODEOWNERS and the `[owners]` table of `keytrace.toml` at
-//! the scanned root and hand them to `attribution::owner`.
+//! the root of the work tree holding each target (else at the target directory) and hand them
+//! to `attribution::owner`.
 
 use crate::attribution::codeowners::Memo;
 use crate::attribution::owner::resolve_one;
@@ -8,6 +9,7 @@ use crate::coverage::Coverage;
 use crate::finding::Finding;
 use crate::policy::config::MAX_CONFIG_FILE;
 use crate::rules::text::read_text;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The project file read at the scanned root.
@@ -28,40 +30,131 @@ pub fn load_owners_file(root: &Path) -> anyhow::Result<Option<OwnersFile>> {
     })
 }
 
-/// Set `owner`, `owner_source` and `codeowners` on every finding of a scan of `targets`.
-/// CODEOWNERS and the owners table come from the first target when it is a directory; findings
-/// outside that directory get no CODEOWNERS match. Problems in CODEOWNERS become coverage notes.
+/// Where the findings of one scanned root take their owners from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerRoot {
+    /// The directory holding CODEOWNERS and `keytrace.toml`: the root of the work tree holding
+    /// the target, else the target directory; `None` (no CODEOWNERS, no owners table) for a
+    /// file outside a work tree or a non-file source.
+    pub dir: Option<PathBuf>,
+    /// What a finding path starts with when it lies under `dir` (stripped to get the path
+    /// CODEOWNERS matches); "" when finding paths are already relative to `dir`.
+    pub prefix: String,
+}
+
+impl OwnerRoot {
+    /// Findings named from the root `dir` (a work tree root, or a lone target directory).
+    pub fn at(dir: PathBuf) -> OwnerRoot {
+        OwnerRoot {
+            dir: Some(dir),
+            prefix: String::new(),
+        }
+    }
+
+    /// The owners of a scan of `targets` outside any work tree: those of the first target.
+    pub fn of_targets(targets: &[String]) -> OwnerRoot {
+        match targets.first() {
+            Some(first) => OwnerRoot::of_target(Path::new(first), targets.len() > 1),
+            None => OwnerRoot::default(),
+        }
+    }
+
+    /// A target outside any work tree: its own directory, whose findings are named relative to
+    /// it, prefixed with it when `several` targets are scanned. A file has no owners directory.
+    pub fn of_target(target: &Path, several: bool) -> OwnerRoot {
+        if !target.is_dir() {
+            return OwnerRoot::default();
+        }
+        OwnerRoot {
+            dir: Some(target.to_path_buf()),
+            prefix: if several {
+                root_prefix(target)
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// The finding path relative to `dir`, or `None` when the finding lies elsewhere.
+    fn relative<'a>(&self, path: &'a str) -> Option<&'a str> {
+        path.strip_prefix(self.prefix.as_str())
+    }
+}
+
+/// CODEOWNERS and owners table of one directory, read once however many roots share it.
+struct OwnerSources {
+    codeowners: Option<Codeowners>,
+    owners_file: Option<OwnersFile>,
+    memo: Memo,
+}
+
+impl OwnerSources {
+    fn load(dir: Option<&Path>, coverage: &Coverage) -> anyhow::Result<OwnerSources> {
+        let Some(dir) = dir else {
+            return Ok(OwnerSources {
+                codeowners: None,
+                owners_file: None,
+                memo: Memo::default(),
+            });
+        };
+        let codeowners = Codeowners::find(dir);
+        if let Some((path, c)) = &codeowners {
+            codeowners_notes(path, c, coverage);
+        }
+        Ok(OwnerSources {
+            codeowners: codeowners.map(|(_, c)| c),
+            owners_file: load_owners_file(dir)?,
+            memo: Memo::default(),
+        })
+    }
+}
+
+/// Set `owner`, `owner_source` and `codeowners` on every finding of a scan of `targets` that
+/// no work tree holds (config stores, etcd, standard input). See [`OwnerRoot::of_targets`].
 pub fn attribute_owners(
     targets: &[String],
     findings: &mut [Finding],
     coverage: &Coverage,
 ) -> anyhow::Result<()> {
-    let root = targets.first().map(PathBuf::from).filter(|p| p.is_dir());
-    let (codeowners, owners_file) = match &root {
-        Some(root) => (Codeowners::find(root), load_owners_file(root)?),
-        None => (None, None),
-    };
-    if let Some((path, c)) = &codeowners {
-        codeowners_notes(path, c, coverage);
+    attribute_roots(
+        &[OwnerRoot::of_targets(targets)],
+        |_| Some(0),
+        findings,
+        coverage,
+    )
+}
+
+/// Set `owner`, `owner_source` and `codeowners` on every finding; `root_of` says which of
+/// `roots` a finding was found under (`None`: no CODEOWNERS, no owners table). Roots sharing a
+/// directory share one reading of its files. Problems in CODEOWNERS become coverage notes.
+pub fn attribute_roots(
+    roots: &[OwnerRoot],
+    root_of: impl Fn(&Finding) -> Option<usize>,
+    findings: &mut [Finding],
+    coverage: &Coverage,
+) -> anyhow::Result<()> {
+    let mut by_dir: HashMap<Option<PathBuf>, OwnerSources> = HashMap::new();
+    for root in roots {
+        if !by_dir.contains_key(&root.dir) {
+            let sources = OwnerSources::load(root.dir.as_deref(), coverage)?;
+            by_dir.insert(root.dir.clone(), sources);
+        }
     }
-    let mut memo = Memo::default();
-    let codeowners = codeowners.map(|(_, c)| c);
-    let prefix = match (&root, targets.len()) {
-        (Some(root), n) if n > 1 => Some(root_prefix(root)),
-        _ => None,
-    };
+    let mut nowhere = OwnerSources::load(None, coverage)?;
     for f in findings.iter_mut() {
-        let rel = match &prefix {
-            None => Some(f.location.path.clone()),
-            Some(p) if p.is_empty() => Some(f.location.path.clone()),
-            Some(p) => f.location.path.strip_prefix(p.as_str()).map(str::to_string),
+        let root = root_of(f).and_then(|i| roots.get(i));
+        let sources = match root {
+            Some(r) => by_dir.get_mut(&r.dir).unwrap_or(&mut nowhere),
+            None => &mut nowhere,
         };
+        let path = f.location.path.clone();
+        let rel = root.and_then(|r| r.relative(&path));
         resolve_one(
             f,
-            rel.as_deref(),
-            codeowners.as_ref(),
-            owners_file.as_ref(),
-            &mut memo,
+            rel,
+            sources.codeowners.as_ref(),
+            sources.owners_file.as_ref(),
+            &mut sources.memo,
         );
     }
     Ok(())

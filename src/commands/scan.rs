@@ -9,11 +9,10 @@ use crate::coverage::Coverage;
 use crate::exit::ExitStatus;
 use crate::finding::{Finding, SourceKind, sort_and_dedup};
 use crate::matcher::RuleSet;
-use crate::pipeline::{self, Limits};
+use crate::pipeline;
 use crate::report::{self, Report, ScanInfo};
-use crate::source::fs::list_files;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What one scan produced before policy and reporting.
 pub struct Collected {
@@ -39,12 +38,7 @@ pub fn scan_to_report(
     } else {
         args.targets.clone()
     };
-    let mut collected = collect(args, &targets, &set, &coverage)?;
-    if matches!(collected.kind, "git-history" | "range") {
-        super::owners::attribute_history_owners(Path::new(&targets[0]), &mut collected.findings)?;
-    } else {
-        super::owners::attribute_owners(&targets, &mut collected.findings, &coverage)?;
-    }
+    let collected = collect(args, &targets, &set, &coverage)?;
     let mut report = Report {
         scan: ScanInfo {
             kind: collected.kind.into(),
@@ -85,7 +79,7 @@ fn load_policy(
     })
 }
 
-/// Run the source the flags select.
+/// Run the source the flags select, and attribute owners.
 fn collect(
     args: &ScanArgs,
     targets: &[String],
@@ -95,7 +89,10 @@ fn collect(
     let h = &args.history;
     let first = Path::new(&targets[0]);
     if h.staged {
-        let (findings, repo) = git_scan::scan_staged(first, args, set, coverage)?;
+        let (mut findings, repo) = git_scan::scan_staged(first, args, set, coverage)?;
+        // Staged paths are relative to the work tree root: so are its owners.
+        let roots = [worktree_root(first)];
+        super::owners::attribute_roots(&roots, |_| Some(0), &mut findings, coverage)?;
         return Ok(Collected {
             kind: "staged",
             findings,
@@ -107,7 +104,8 @@ fn collect(
         .clone()
         .or_else(|| h.since_commit.as_ref().map(|rev| format!("{rev}..HEAD")));
     if let Some(range) = range {
-        let (findings, repo) = git_scan::scan_range(first, &range, args, set, coverage)?;
+        let (mut findings, repo) = git_scan::scan_range(first, &range, args, set, coverage)?;
+        super::owners::attribute_history_owners(first, &mut findings)?;
         return Ok(Collected {
             kind: "range",
             findings,
@@ -118,7 +116,8 @@ fn collect(
         let mut findings = Vec::new();
         let mut repository = None;
         for t in targets {
-            let (found, repo) = git_scan::scan_history(Path::new(t), args, set, coverage)?;
+            let (mut found, repo) = git_scan::scan_history(Path::new(t), args, set, coverage)?;
+            super::owners::attribute_history_owners(Path::new(t), &mut found)?;
             findings.extend(found);
             repository.get_or_insert(repo);
         }
@@ -128,6 +127,30 @@ fn collect(
             repository,
         });
     }
+    let collected = other_sources(args, targets, set, coverage)?;
+    let mut collected = match collected {
+        Some(c) => c,
+        None => return super::dir_scan::scan_files(args, targets, set, coverage),
+    };
+    super::owners::attribute_owners(targets, &mut collected.findings, coverage)?;
+    Ok(collected)
+}
+
+/// The root of the work tree holding `path` (owners of staged findings), if any.
+fn worktree_root(path: &Path) -> super::owners::OwnerRoot {
+    match crate::source::git::worktree::locate(path) {
+        Some(at) => super::owners::OwnerRoot::at(at.workdir),
+        None => super::owners::OwnerRoot::default(),
+    }
+}
+
+/// Config stores, etcd and standard input; `None` when the targets are files on disk.
+fn other_sources(
+    args: &ScanArgs,
+    targets: &[String],
+    set: &RuleSet,
+    coverage: &Coverage,
+) -> anyhow::Result<Option<Collected>> {
     if args.stores.config_stores {
         let findings = super::config_stores::scan_home(
             args.stores.home.as_deref(),
@@ -135,11 +158,11 @@ fn collect(
             set,
             coverage,
         )?;
-        return Ok(Collected {
+        return Ok(Some(Collected {
             kind: "config-stores",
             findings,
             repository: None,
-        });
+        }));
     }
     if super::config_stores::has_etcd_target(targets) {
         let findings = super::config_stores::scan_etcd(
@@ -149,48 +172,29 @@ fn collect(
             set,
             coverage,
         )?;
-        return Ok(Collected {
+        return Ok(Some(Collected {
             kind: "etcd",
             findings,
             repository: None,
-        });
+        }));
     }
     if targets.iter().any(|t| t == "-") {
-        return Ok(Collected {
+        return Ok(Some(Collected {
             kind: "stdin",
             findings: scan_stdin(set, args.max_file_size, coverage)?,
             repository: None,
-        });
+        }));
     }
-    let roots: Vec<PathBuf> = targets.iter().map(PathBuf::from).collect();
-    let files = list_files(&roots, args.respect_gitignore, args.threads, coverage)?;
-    let limits = Limits {
-        max_file_size: args.max_file_size,
-    };
-    let mut findings = pipeline::with_threads(args.threads, || {
-        pipeline::scan_files(
-            &files,
-            set,
-            limits,
-            coverage,
-            &crate::source::config_stores::structured_scan,
-        )
-    });
-    refuse_unread(targets, files.len(), coverage)?;
-    if roots.len() == 1 {
-        crate::source::git::blame::blame_findings(&mut findings, &roots[0]);
-    }
-    let repository = crate::source::git::repo::discover(&roots[0]).map(|r| git_scan::repo_info(&r));
-    Ok(Collected {
-        kind: "directory",
-        findings,
-        repository,
-    })
+    Ok(None)
 }
 
 /// A directory scan that found files but could read none of them is an error, not a clean
 /// report: exit 2 rather than "0 blobs, nothing found".
-fn refuse_unread(targets: &[String], listed: usize, coverage: &Coverage) -> anyhow::Result<()> {
+pub(super) fn refuse_unread(
+    targets: &[String],
+    listed: usize,
+    coverage: &Coverage,
+) -> anyhow::Result<()> {
     let record = coverage.snapshot();
     let failed: u64 = ["unreadable", "special-file", "internal-error"]
         .iter()

@@ -81,25 +81,19 @@ impl Config {
 }
 
 /// Where the configuration comes from: `--config FILE`, else `keytrace.toml` at the root of the
-/// repository holding `target` (or in `target` itself), else defaults.
+/// git work tree holding `target` when there is one (never a subfolder's: finding paths, which
+/// its globs match, are named from that root), else in `target` itself (its directory for a
+/// file), else defaults.
 pub fn locate(explicit: Option<&Path>, target: &Path) -> Option<PathBuf> {
     if let Some(p) = explicit {
         return Some(p.to_path_buf());
     }
-    let dir = if target.is_dir() {
-        target.to_path_buf()
-    } else {
-        target.parent()?.to_path_buf()
+    let dir = match crate::source::git::worktree::locate(target) {
+        Some(at) => at.workdir,
+        None if target.is_dir() => target.to_path_buf(),
+        None => target.parent()?.to_path_buf(),
     };
-    let candidates = [
-        crate::source::git::repo::discover(&dir).and_then(|r| r.workdir().map(Path::to_path_buf)),
-        Some(dir),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|d| d.join(CONFIG_FILE))
-        .find(|p| p.is_file())
+    Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file())
 }
 
 /// Load the configuration (defaults when there is none). A missing explicit file is an error.

@@ -9,11 +9,46 @@ use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// A file to scan: where it is, and how reports name it.
+/// A file to scan: where it is, how reports name it, and the index of the root it was found
+/// under.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileEntry {
     pub path: PathBuf,
     pub display: String,
+    pub root: usize,
+}
+
+/// A path to walk, and how files under it are named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkRoot {
+    pub path: PathBuf,
+    /// The root's path from the root of the git work tree holding it (empty for the work tree
+    /// itself): files are then named from the work tree root, whatever the target and the
+    /// current directory. `None` outside a work tree: names are relative to the target.
+    pub in_repo: Option<PathBuf>,
+}
+
+impl WalkRoot {
+    /// A root whose files are named relative to it (no repository lookup).
+    pub fn plain(path: PathBuf) -> WalkRoot {
+        WalkRoot {
+            path,
+            in_repo: None,
+        }
+    }
+
+    /// How `file`, found under this root, is named in reports.
+    fn display(&self, file: &Path, single_root: bool) -> String {
+        let Some(base) = &self.in_repo else {
+            return display_path(&self.path, file, single_root);
+        };
+        let shown = match file.strip_prefix(&self.path) {
+            Ok(below) if below.as_os_str().is_empty() => base.clone(),
+            Ok(below) => base.join(below),
+            Err(_) => file.to_path_buf(),
+        };
+        path_bytes_text(&shown)
+    }
 }
 
 /// A path argument that does not exist or cannot be walked.
@@ -156,24 +191,38 @@ fn virtual_file_system(_: &Path) -> Option<&'static str> {
     None
 }
 
-/// List every regular file under `roots`, sorted by display path.
+/// List every regular file under `roots`, named relative to each root, sorted by display path.
 pub fn list_files(
     roots: &[PathBuf],
     respect_gitignore: bool,
     threads: usize,
     coverage: &Coverage,
 ) -> Result<Vec<FileEntry>, WalkError> {
+    let roots: Vec<WalkRoot> = roots.iter().cloned().map(WalkRoot::plain).collect();
+    list_roots(&roots, respect_gitignore, threads, coverage)
+}
+
+/// List every regular file under `roots`, each named as its [`WalkRoot`] says, sorted by
+/// display path.
+pub fn list_roots(
+    roots: &[WalkRoot],
+    respect_gitignore: bool,
+    threads: usize,
+    coverage: &Coverage,
+) -> Result<Vec<FileEntry>, WalkError> {
     for root in roots {
-        check_target(root)?;
+        check_target(&root.path)?;
     }
     let found = Mutex::new(Vec::new());
     let single_root = roots.len() == 1;
-    for root in roots {
+    for (index, walk_root) in roots.iter().enumerate() {
+        let root = walk_root.path.as_path();
         if let Some(file) = linked_file(root) {
             // A link named on the command line is followed: the user chose it.
             found.lock().expect("walk lock").push(FileEntry {
                 path: file,
-                display: display_path(root, root, single_root),
+                display: walk_root.display(root, single_root),
+                root: index,
             });
             continue;
         }
@@ -199,10 +248,11 @@ pub fn list_files(
                         } else if ft.is_some_and(|t| !t.is_file() && !t.is_dir()) {
                             coverage.skip(SkipReason::SpecialFile);
                         } else if ft.is_some_and(|t| t.is_file()) {
-                            let display = display_path(root, e.path(), single_root);
+                            let display = walk_root.display(e.path(), single_root);
                             found.lock().expect("walk lock").push(FileEntry {
                                 path: e.into_path(),
                                 display,
+                                root: index,
                             });
                         }
                     }
@@ -214,7 +264,8 @@ pub fn list_files(
     }
     let mut files = found.into_inner().expect("walk lock");
     files.sort();
-    files.dedup();
+    // Overlapping roots list a file twice: keep it once.
+    files.dedup_by(|a, b| a.path == b.path && a.display == b.display);
     Ok(files)
 }
 

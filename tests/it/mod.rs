@@ -12,6 +12,7 @@ mod hostile_report;
 mod owners;
 mod policy;
 mod props;
+mod repo_paths;
 mod reports;
 mod rules;
 mod scan_dir;

@@ -81,7 +81,7 @@ pub fn open_for_range(
     deepen: bool,
     coverage: &Coverage,
 ) -> anyhow::Result<Repository> {
-    let repo = super::repo::open(path)?;
+    let repo = super::worktree::open_containing(path)?;
     let (repo, fetched) = complete_range(repo, path, range, deepen)?;
     if let Some(d) = fetched {
         let line = format!(

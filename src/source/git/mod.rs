@@ -14,5 +14,6 @@ pub mod repo;
 pub mod text;
 pub mod tree;
 pub mod walk;
+pub mod worktree;
 
 pub use repo::{GitError, RefList, Tip};
