@@ -5,6 +5,7 @@ pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod message;
 pub mod sarif;
 pub mod scrub;
 

@@ -1,6 +1,7 @@
 pub mod common;
 mod docs;
 mod generic;
+mod github_sarif;
 mod history;
 mod hooks;
 mod hostile_attrib;
