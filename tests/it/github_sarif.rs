@@ -708,3 +708,14 @@ fn every_embedded_rule_is_listed_on_its_family_page() {
         );
     }
 }
+
+/// The reproduction of issue 14: the demo directory's SARIF failed the schema (repeated tags).
+#[test]
+fn the_demo_sarif_validates() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo");
+    let fx = Fixture::new();
+    let (code, out, err) = run(&["scan", demo, "--format", "sarif"], fx.path());
+    assert_eq!(code, 1, "{err}");
+    let doc = github_sarif(&out, "examples/demo");
+    assert!(!results(&doc).is_empty());
+}
