@@ -5,7 +5,7 @@
 
 use crate::blob::Origin;
 use crate::coverage::{Coverage, SkipReason};
-use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
+use crate::finding::{Finding, LineIndex, Properties, location_fingerprint, redact};
 use crate::matcher::{Matcher, RawMatch, RuleSet, secret_sha256};
 
 /// Inline marker that suppresses findings on its line.
@@ -78,6 +78,7 @@ pub fn new_finding(
     store: Option<String>,
 ) -> Finding {
     let sha = secret_sha256(secret.as_bytes());
+    let fingerprint = location_fingerprint(&rule.id, &sha, &location.path, "");
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -85,7 +86,7 @@ pub fn new_finding(
         confidence: rule.confidence,
         fails: true,
         location,
-        fingerprint: fingerprint(&rule.id, &sha, ""),
+        fingerprint,
         props: Properties {
             provider: rule.provider.clone(),
             category: rule.category.clone(),

@@ -352,14 +352,13 @@ fn account(
     Ok(())
 }
 
-/// HEAD revision, branch and remote URL, for SARIF `versionControlProvenance`.
+/// HEAD revision, branch and remote URL, for SARIF `versionControlProvenance`. The URL is the
+/// `origin` (else first) remote's https form without credentials, absent when there is no
+/// network remote: never a filesystem path.
 pub fn repo_info(repo: &Repository) -> RepoInfo {
     let head = repo.head().ok();
     RepoInfo {
-        uri: repo
-            .find_remote("origin")
-            .ok()
-            .and_then(|r| r.url().ok().map(crate::sweep::target::strip_credentials)),
+        uri: crate::source::git::remote_url::repository_uri(repo),
         revision: head
             .as_ref()
             .and_then(|h| h.target())

@@ -1,7 +1,8 @@
 //! `keytrace merge FILE...`: combine shard reports into one.
 //!
 //! Inputs are JSON reports (`--format json`) or SARIF logs written by keytrace; each is read
-//! back into findings. Findings are deduplicated by fingerprint at a place (fingerprint,
+//! back into findings, whose fingerprint is recomputed (`keytrace/v2`), so inputs written
+//! before v2 merge with new ones. Findings are deduplicated by fingerprint at a place (fingerprint,
 //! repository, path, line, column): shards cover disjoint repositories, so repeats only come
 //! from overlapping inputs, and the input given last wins. Coverage counts add up and sweep
 //! sections are concatenated. The result is always redacted, whatever the inputs hold.
@@ -10,7 +11,7 @@ use super::rules::load_ruleset;
 use super::sweep_report::{exit_status, split, write_all};
 use crate::cli::sweep::MergeArgs;
 use crate::exit::ExitStatus;
-use crate::finding::{FINGERPRINT_KEY, Finding, Location, Properties};
+use crate::finding::{FINGERPRINT_KEY, Finding, Location, Properties, SECRET_FINGERPRINT_KEY};
 use crate::report::{Report, ScanInfo, json};
 use crate::sweep::SweepSection;
 use anyhow::{Context, bail};
@@ -33,7 +34,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         for (k, v) in part.references {
             *merged.references.entry(k).or_default() += v;
         }
-        for f in part.findings.into_iter().chain(part.suppressed) {
+        for mut f in part.findings.into_iter().chain(part.suppressed) {
+            // Inputs written before `keytrace/v2` carry the v1 form: recompute.
+            f.refresh_fingerprint();
             findings.insert(place_key(&f), f);
         }
         if let Some(section) = part.sweep {
@@ -140,8 +143,11 @@ fn sarif_finding(r: &Value, names: &BTreeMap<&str, &str>) -> anyhow::Result<Find
         .as_str()
         .context("result without ruleId")?
         .to_string();
-    let fingerprint = r["partialFingerprints"][FINGERPRINT_KEY]
-        .as_str()
+    // Logs written before `keytrace/v2` carry only `keytrace/v1`; either identifies a keytrace
+    // result, and `run` recomputes the fingerprint from the result's data.
+    let fingerprint = [FINGERPRINT_KEY, SECRET_FINGERPRINT_KEY]
+        .iter()
+        .find_map(|key| r["partialFingerprints"][key].as_str())
         .with_context(|| format!("result without partialFingerprints[{FINGERPRINT_KEY}]"))?
         .to_string();
     let phys = &r["locations"][0]["physicalLocation"];

@@ -9,6 +9,7 @@ use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::report::{self, Format, RepoInfo, Report, ScanInfo};
 use crate::rules::Rule;
+use crate::source::git::remote_url::https_form;
 use crate::sweep::{RepoTarget, SweepSection, mirror};
 use anyhow::Context;
 use std::collections::HashSet;
@@ -27,7 +28,9 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 /// Split suppressed findings aside and sort both lists (no deduplication: the same secret at
 /// the same path in two repositories is two findings).
-pub fn split(findings: Vec<Finding>, report: &mut Report) {
+pub fn split(mut findings: Vec<Finding>, report: &mut Report) {
+    // Findings stored by an older release carry the `keytrace/v1` form: report `keytrace/v2`.
+    findings.iter_mut().for_each(Finding::refresh_fingerprint);
     let (mut suppressed, mut kept): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
         .partition(|f| f.props.suppressed_by.is_some());
@@ -97,7 +100,7 @@ pub fn write_repo_sarifs(
                         .info
                         .uri
                         .clone()
-                        .or_else(|| Some(r.target.location.clone())),
+                        .or_else(|| https_form(&r.target.location)),
                     ..r.info.clone()
                 }),
                 ruleset_hash: ruleset_hash.to_string(),

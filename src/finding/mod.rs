@@ -7,7 +7,9 @@ mod fingerprint;
 pub mod location;
 mod redact;
 
-pub use fingerprint::{FINGERPRINT_KEY, fingerprint};
+pub use fingerprint::{
+    FINGERPRINT_KEY, SECRET_FINGERPRINT_KEY, location_fingerprint, secret_fingerprint,
+};
 pub use location::{LineIndex, Location};
 pub use redact::redact;
 
@@ -124,6 +126,8 @@ pub struct Finding {
     #[serde(default = "default_true")]
     pub fails: bool,
     pub location: Location,
+    /// The `keytrace/v2` fingerprint: rule + secret + path (+ repository in sweeps). See
+    /// [`Finding::refresh_fingerprint`].
     pub fingerprint: String,
     /// The clear-text secret: only serialised when the user asked for `--no-redact`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +141,50 @@ fn default_true() -> bool {
 }
 
 impl Finding {
+    /// The fingerprint scope: the repository identity in sweeps, empty otherwise.
+    fn scope(&self) -> &str {
+        self.props.repository.as_deref().unwrap_or("")
+    }
+
+    /// Recompute `fingerprint` (`keytrace/v2`) from the rule, secret digest, path and scope.
+    /// Call it once the location's path is final (after history attribution and any path
+    /// rewriting); it is idempotent, and it also upgrades a finding read from an older report.
+    pub fn refresh_fingerprint(&mut self) {
+        self.fingerprint = location_fingerprint(
+            &self.rule_id,
+            &self.props.secret_sha256,
+            &self.location.path,
+            self.scope(),
+        );
+    }
+
+    /// The secret-level identity (`keytrace/v1`: rule + secret + scope, no path), for
+    /// correlation across paths and for baselines written before `keytrace/v2`.
+    pub fn secret_fingerprint(&self) -> String {
+        secret_fingerprint(&self.rule_id, &self.props.secret_sha256, self.scope())
+    }
+
+    /// Every form under which a baseline or an allowlist may name this finding: `keytrace/v2`
+    /// and `keytrace/v1`, scoped to the repository and, in sweeps, also unscoped (the form a
+    /// scan of that one repository prints). Computed from the finding's data, so a stale
+    /// `fingerprint` field (an older stored finding) does not matter.
+    pub fn fingerprint_forms(&self) -> Vec<String> {
+        let (rule, sha, path) = (
+            &self.rule_id,
+            &self.props.secret_sha256,
+            &self.location.path,
+        );
+        let mut forms = vec![
+            location_fingerprint(rule, sha, path, self.scope()),
+            secret_fingerprint(rule, sha, self.scope()),
+        ];
+        if !self.scope().is_empty() {
+            forms.push(location_fingerprint(rule, sha, path, ""));
+            forms.push(secret_fingerprint(rule, sha, ""));
+        }
+        forms
+    }
+
     /// Sort key that makes report order deterministic.
     pub fn sort_key(&self) -> (String, usize, usize, String) {
         (
@@ -168,4 +216,66 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     });
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(f.dedup_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(path: &str, line: usize, repository: Option<&str>) -> Finding {
+        let mut f = Finding {
+            rule_id: "acme-api-key".into(),
+            rule_name: "Acme".into(),
+            severity: Severity::High,
+            confidence: Confidence::High,
+            fails: true,
+            location: Location {
+                path: path.into(),
+                start_line: line,
+                ..Location::default()
+            },
+            fingerprint: "stale".into(),
+            secret: None,
+            props: Properties {
+                secret_sha256: "ab".into(),
+                repository: repository.map(str::to_string),
+                ..Properties::default()
+            },
+        };
+        f.refresh_fingerprint();
+        f
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_path_not_the_line() {
+        let a = at("a/.env", 3, None);
+        assert_eq!(
+            a.fingerprint,
+            location_fingerprint("acme-api-key", "ab", "a/.env", "")
+        );
+        assert_eq!(a.fingerprint, at("a/.env", 40, None).fingerprint);
+        assert_ne!(a.fingerprint, at("b/.env", 3, None).fingerprint);
+        assert_eq!(
+            a.secret_fingerprint(),
+            at("b/.env", 3, None).secret_fingerprint()
+        );
+        assert_eq!(
+            a.secret_fingerprint(),
+            secret_fingerprint("acme-api-key", "ab", "")
+        );
+    }
+
+    #[test]
+    fn sweeps_scope_by_repository_and_also_answer_to_unscoped_forms() {
+        let scan = at("a/.env", 3, None);
+        let swept = at("a/.env", 3, Some("github.com/o/r"));
+        assert_ne!(scan.fingerprint, swept.fingerprint);
+        assert_eq!(scan.fingerprint_forms().len(), 2);
+        let forms = swept.fingerprint_forms();
+        assert_eq!(forms.len(), 4);
+        for form in scan.fingerprint_forms() {
+            assert!(forms.contains(&form), "{form}");
+        }
+        assert!(forms.contains(&swept.fingerprint));
+    }
 }

@@ -26,7 +26,7 @@ pub mod values;
 pub use catalog::{GenericRule, descriptors};
 
 use crate::blob::Origin;
-use crate::finding::{Finding, LineIndex, Properties, fingerprint, redact};
+use crate::finding::{Finding, LineIndex, Properties, location_fingerprint, redact};
 use crate::matcher::secret_sha256;
 use crate::rules::Confidence;
 use names::NameClass;
@@ -375,6 +375,7 @@ fn to_finding(c: &Candidate, bytes: &[u8], index: &LineIndex, origin: &Origin) -
         identity.insert("username".to_string(), serde_json::json!(user));
     }
     let id = c.rule.id();
+    let fingerprint = location_fingerprint(id, &sha, &location.path, "");
     Finding {
         rule_id: id.to_string(),
         rule_name: c.rule.name().to_string(),
@@ -382,7 +383,7 @@ fn to_finding(c: &Candidate, bytes: &[u8], index: &LineIndex, origin: &Origin) -
         confidence: c.confidence,
         fails: true,
         location,
-        fingerprint: fingerprint(id, &sha, ""),
+        fingerprint,
         props: Properties {
             provider: "generic".to_string(),
             category: "generic".to_string(),

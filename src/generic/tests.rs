@@ -64,7 +64,12 @@ fn finding_points_at_the_value_and_carries_generic_properties() {
     assert_eq!(f.props.secret_sha256, secret_sha256(b"Vq7xPz2kLm9!"));
     assert_eq!(
         f.fingerprint,
-        fingerprint("generic-password", &f.props.secret_sha256, "")
+        location_fingerprint(
+            "generic-password",
+            &f.props.secret_sha256,
+            "deploy/.env",
+            ""
+        )
     );
     assert!(f.props.suppressed_by.is_none());
 }

@@ -28,7 +28,8 @@ pub struct AllowlistConfig {
     /// Words; a finding whose secret contains one (case-insensitive) is ignored.
     #[serde(default)]
     pub stopwords: Vec<Spanned<String>>,
-    /// Fingerprints (`keytrace/v1`) of findings accepted as false positives.
+    /// Fingerprints of findings accepted as false positives: `keytrace/v2` (this secret at
+    /// this path) or `keytrace/v1` (this secret anywhere; the form written before v2).
     #[serde(default)]
     pub fingerprints: Vec<String>,
     /// Allowlists that apply to one rule (or rule glob) only.
@@ -158,7 +159,11 @@ impl Allowlist {
         if self.rules.is_match(&f.rule_id) {
             return Some(format!("allowlist:rule:{}", f.rule_id));
         }
-        if self.fingerprints.contains(&f.fingerprint) {
+        if !self.fingerprints.is_empty()
+            && f.fingerprint_forms()
+                .iter()
+                .any(|form| self.fingerprints.contains(form))
+        {
             return Some("allowlist:fingerprint".into());
         }
         if let Some(r) = self.global.reason(f, secret) {

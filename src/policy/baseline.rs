@@ -1,15 +1,20 @@
 //! Baselines: accept today's findings so that only new ones fail.
 //!
-//! A baseline stores fingerprints (`keytrace/v1`: rule id + SHA-256 of the secret, see
-//! `finding::fingerprint`), never secrets. The fingerprint does not include the path or line, so
-//! a baselined secret stays accepted when its line moves or its file is renamed; the same
-//! secret newly pasted elsewhere is also accepted (it is the same exposure).
-
+//! A baseline stores fingerprints, never secrets. Version 2 files (written now) hold
+//! `keytrace/v2` fingerprints: rule + secret + path, so a baselined secret stays accepted when
+//! its line moves, while the same secret newly pasted at another path is a new finding.
+//! Version 1 files (written before v2) hold `keytrace/v1` fingerprints (rule + secret, no
+//! path); they keep loading and keep matching the secret wherever it is. An entry matches a
+//! finding when it equals either form (`Finding::fingerprint_forms`), whatever the file's
+//! version, so a hand-merged file of both forms works too.
 use crate::finding::Finding;
 use crate::rules::text::{one_line, read_text};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
+
+/// The version written by [`Baseline::from_findings`].
+pub const BASELINE_VERSION: u32 = 2;
 
 /// Largest baseline file read, in bytes (about a million findings).
 pub const MAX_BASELINE: u64 = 256 << 20;
@@ -51,7 +56,7 @@ impl Baseline {
             })
             .collect();
         Baseline {
-            version: 1,
+            version: BASELINE_VERSION,
             findings: entries.into_iter().collect(),
         }
     }
@@ -76,7 +81,7 @@ impl Baseline {
                 message: one_line(&format!("not a keytrace baseline: {message}")),
             }
         })?;
-        if b.version != 1 {
+        if !(1..=BASELINE_VERSION).contains(&b.version) {
             return Err(BaselineError {
                 file: file.to_string(),
                 line: 1,
@@ -86,9 +91,26 @@ impl Baseline {
         Ok(b)
     }
 
-    pub fn contains(&self, fingerprint: &str) -> bool {
-        self.findings.iter().any(|e| e.fingerprint == fingerprint)
+    /// The accepted fingerprints, of either form, for matching many findings.
+    pub fn accepted(&self) -> HashSet<&str> {
+        self.findings
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect()
     }
+
+    /// Whether the baseline accepts `f` (by its `keytrace/v2` or `keytrace/v1` form).
+    pub fn contains(&self, f: &Finding) -> bool {
+        accepts(&self.accepted(), f)
+    }
+}
+
+/// Whether one of `f`'s fingerprint forms is in `accepted` (see [`Baseline::accepted`]).
+pub fn accepts(accepted: &HashSet<&str>, f: &Finding) -> bool {
+    !accepted.is_empty()
+        && f.fingerprint_forms()
+            .iter()
+            .any(|form| accepted.contains(form.as_str()))
 }
 
 #[cfg(test)]
@@ -104,10 +126,54 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("at line"), "{err}");
-        let err = Baseline::parse("b.json", r#"{"version": 2, "findings": []}"#)
+        let err = Baseline::parse("b.json", r#"{"version": 3, "findings": []}"#)
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "b.json:1: unsupported baseline version 2");
+        assert_eq!(err, "b.json:1: unsupported baseline version 3");
+    }
+
+    fn finding(path: &str) -> Finding {
+        let mut f = Finding {
+            rule_id: "acme-api-key".into(),
+            rule_name: "Acme".into(),
+            severity: crate::rules::Severity::High,
+            confidence: Default::default(),
+            fails: true,
+            location: crate::finding::Location {
+                path: path.into(),
+                ..Default::default()
+            },
+            fingerprint: String::new(),
+            secret: None,
+            props: crate::finding::Properties {
+                secret_sha256: "ab".into(),
+                ..Default::default()
+            },
+        };
+        f.refresh_fingerprint();
+        f
+    }
+
+    #[test]
+    fn version_2_is_written_and_both_versions_load_and_match() {
+        let here = finding("a.env");
+        let elsewhere = finding("b.env");
+        let new = Baseline::from_findings(std::slice::from_ref(&here));
+        assert_eq!(new.version, 2);
+        assert_eq!(new.findings[0].fingerprint, here.fingerprint);
+        let text = serde_json::to_string(&new).unwrap();
+        let new = Baseline::parse("b.json", &text).unwrap();
+        assert!(new.contains(&here));
+        assert!(!new.contains(&elsewhere), "v2 entries name one path");
+        let old = format!(
+            r#"{{"version": 1, "findings": [{{"fingerprint": "{}", "rule_id": "acme-api-key", "path": "a.env"}}]}}"#,
+            here.secret_fingerprint()
+        );
+        let old = Baseline::parse("old.json", &old).unwrap();
+        assert!(
+            old.contains(&here) && old.contains(&elsewhere),
+            "v1 entries name the secret"
+        );
     }
 
     #[test]

@@ -22,13 +22,17 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Mark allowlisted and baselined findings as suppressed, then decide severity and failure.
+    /// Fix each finding's fingerprint from its final path, mark allowlisted and baselined
+    /// findings as suppressed, then decide severity and failure.
     pub fn apply(&self, findings: &mut [Finding]) -> anyhow::Result<()> {
+        // Paths are final here (history attribution and path rewriting are done), and the
+        // baseline and allowlist match on the fingerprint: compute it once, from that path.
+        findings.iter_mut().for_each(Finding::refresh_fingerprint);
         // A set, not `Baseline::contains`: a linear search per finding is quadratic.
         let accepted: HashSet<&str> = self
             .baseline
             .iter()
-            .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
+            .flat_map(baseline::Baseline::accepted)
             .collect();
         let mut allowlisted = 0;
         for f in findings.iter_mut() {
@@ -38,7 +42,7 @@ impl Policy {
             if let Some(reason) = self.allowlist.reason(f) {
                 f.props.suppressed_by = Some(reason);
                 allowlisted += 1;
-            } else if accepted.contains(f.fingerprint.as_str()) {
+            } else if baseline::accepts(&accepted, f) {
                 f.props.suppressed_by = Some("baseline".into());
             }
         }

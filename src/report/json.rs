@@ -1,8 +1,23 @@
 //! JSON and JSON Lines reports. Each finding carries the same fields as a SARIF result's
-//! properties, flattened next to its rule, location and fingerprint.
+//! properties, flattened next to its rule, location and fingerprint (`keytrace/v2`), plus the
+//! secret-level `secret_fingerprint` (`keytrace/v1`).
 
 use super::Report;
-use serde_json::json;
+use crate::finding::Finding;
+use serde_json::{Value, json};
+
+/// A finding as written: its fields plus `secret_fingerprint` (derived, so not stored).
+fn finding_value(f: &Finding) -> Value {
+    let mut v = json!(f);
+    if let Value::Object(map) = &mut v {
+        map.insert("secret_fingerprint".into(), json!(f.secret_fingerprint()));
+    }
+    v
+}
+
+fn findings_value(list: &[Finding]) -> Value {
+    Value::Array(list.iter().map(finding_value).collect())
+}
 
 /// The whole report as one JSON document.
 pub fn render(report: &Report, show_suppressed: bool) -> String {
@@ -22,8 +37,8 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
         },
         "coverage": report.coverage,
         "references": report.references,
-        "findings": report.findings,
-        "suppressed": if show_suppressed { json!(report.suppressed) } else { json!([]) },
+        "findings": findings_value(&report.findings),
+        "suppressed": if show_suppressed { findings_value(&report.suppressed) } else { json!([]) },
     });
     if let Some(sweep) = &report.sweep {
         doc["sweep"] = json!(sweep);
@@ -42,7 +57,7 @@ pub fn render_lines(report: &Report, show_suppressed: bool) -> String {
         &[]
     };
     for f in report.findings.iter().chain(suppressed) {
-        out.push_str(&serde_json::to_string(f).expect("finding serialises"));
+        out.push_str(&serde_json::to_string(&finding_value(f)).expect("finding serialises"));
         out.push('\n');
     }
     out

@@ -2,7 +2,10 @@
 //!
 //! GitHub code scanning limits honoured: at most 25,000 results per run (the most severe are
 //! kept, and the run's properties say how many were left out), 20 locations per result (we emit
-//! one), and rule ids and fingerprints that stay stable across runs.
+//! one), and rule ids and fingerprints that stay stable across runs. What upload-sarif checks
+//! holds too: descriptor tags are unique, each rule has one descriptor that `ruleIndex` points
+//! at, every region has `endColumn >= 1`, and `repositoryUri` is a network URL or absent.
+//! docs/sarif.md describes the output for users.
 
 use super::Report;
 use crate::finding::{FINGERPRINT_KEY, Finding};
@@ -92,8 +95,19 @@ fn build(report: &Report, rules: &[Rule]) -> sarif::Sarif {
                 .build(),
         )
         .build();
-    if let Some(repo) = &report.scan.repository {
-        run.version_control_provenance = Some(vec![provenance(repo)]);
+    match &report.scan.repository {
+        Some(repo) if repo.uri.is_some() => {
+            run.version_control_provenance = Some(vec![provenance(repo)]);
+        }
+        // SARIF requires `repositoryUri`; without a remote, the revision goes into properties.
+        Some(repo) => {
+            if let Some(props) = run.properties.as_mut() {
+                props
+                    .additional_properties
+                    .insert("version_control".into(), json!(repo));
+            }
+        }
+        None => {}
     }
     sarif::Sarif::builder()
         .schema(SCHEMA)
@@ -104,7 +118,7 @@ fn build(report: &Report, rules: &[Rule]) -> sarif::Sarif {
 
 fn provenance(repo: &super::RepoInfo) -> sarif::VersionControlDetails {
     let mut vcs = sarif::VersionControlDetails::builder()
-        .repository_uri(repo.uri.clone().unwrap_or_else(|| "file:///".into()))
+        .repository_uri(repo.uri.clone().unwrap_or_default())
         .build();
     vcs.revision_id = repo.revision.clone();
     vcs.branch = repo.branch.clone();
@@ -143,13 +157,8 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
         json!(severity.security_severity()),
     );
     props.insert("precision".to_string(), json!(precision(sample)));
-    let tags = vec![
-        "security".to_string(),
-        "secret".to_string(),
-        category,
-        provider,
-    ];
-    sarif::ReportingDescriptor::builder()
+    let tags = unique_tags(["security", "secret", &category, &provider]);
+    let mut descriptor = sarif::ReportingDescriptor::builder()
         .id(id)
         .name(pascal(id))
         .short_description(
@@ -174,7 +183,21 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
                 .additional_properties(props)
                 .build(),
         )
-        .build()
+        .build();
+    descriptor.help_uri = crate::rules::docs::help_uri(id);
+    descriptor
+}
+
+/// Tags in order, each once (the schema's `uniqueItems`: upload-sarif rejects a log with a
+/// repeated tag, e.g. category and provider both `generic`), empty ones left out.
+fn unique_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        if !t.is_empty() && !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    out
 }
 
 /// SARIF `precision` property from the rule's confidence.
@@ -198,17 +221,9 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// The human message of a result: provider, redacted secret, owner.
+/// The human message of a result (see [`super::message`]).
 pub fn message(f: &Finding) -> String {
-    let mut text = format!(
-        "{} ({}) found: {}",
-        f.rule_name, f.props.provider, f.props.redacted
-    );
-    match &f.props.owner {
-        Some(owner) => text.push_str(&format!("; owner: {owner}")),
-        None => text.push_str("; owner: unknown"),
-    }
-    text
+    super::message::alert_text(f)
 }
 
 fn result(f: &Finding, rule_index: i64) -> sarif::Result {
@@ -240,6 +255,9 @@ fn result(f: &Finding, rule_index: i64) -> sarif::Result {
     props.insert("severity".into(), json!(f.severity));
     props.insert("confidence".into(), json!(f.confidence));
     props.insert("fails".into(), json!(f.fails));
+    // The secret-level identity (no path), to correlate one secret across paths and
+    // repositories; not a partial fingerprint, so that GitHub keeps one alert per path.
+    props.insert("secret_fingerprint".into(), json!(f.secret_fingerprint()));
     if let Some(secret) = &f.secret {
         props.insert("secret".into(), json!(secret));
     }
@@ -277,4 +295,21 @@ fn uri_escape(path: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_unique_and_never_empty() {
+        assert_eq!(
+            unique_tags(["security", "secret", "generic", "generic"]),
+            ["security", "secret", "generic"]
+        );
+        assert_eq!(
+            unique_tags(["security", "secret", "", "secret"]),
+            ["security", "secret"]
+        );
+    }
 }

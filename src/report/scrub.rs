@@ -84,6 +84,7 @@ impl Scrubber {
             &mut p.policy,
             &mut p.suppressed_by,
             &mut p.owner,
+            &mut p.author_name,
         ]
         .into_iter()
         .flatten()

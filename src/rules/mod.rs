@@ -1,6 +1,7 @@
 //! Detection rules as data: the model, the embedded set, user rule directories and `rules check`.
 
 pub mod check;
+pub mod docs;
 mod load;
 mod model;
 pub mod text;

@@ -7,7 +7,7 @@
 //! that names the repository's file, so a central team still sees them. The file's `[[policy]]`
 //! rules and `[owners]` table are not used: one policy (`--config`) governs a sweep.
 
-use crate::finding::{Finding, fingerprint};
+use crate::finding::Finding;
 use crate::policy::allowlist::Allowlist;
 use crate::policy::config::{self, CONFIG_FILE, Config};
 use git2::{ObjectType, Repository};
@@ -51,21 +51,14 @@ pub fn read(repo: &Repository, identity: &str) -> RepoConfig {
 
 /// Suppress the findings that the repository's allowlist matches. Findings in a sweep carry
 /// fingerprints scoped to the repository; the file lists them as a scan of that repository
-/// prints them (unscoped), so both are checked.
+/// prints them (unscoped): the allowlist checks both (`Finding::fingerprint_forms`).
 pub fn apply(config: &Config, findings: &mut [Finding]) -> Result<(), String> {
     let allowlist: Allowlist = config.allowlist.compile()?;
     for f in findings
         .iter_mut()
         .filter(|f| f.props.suppressed_by.is_none())
     {
-        let mut reason = allowlist.reason(f);
-        if reason.is_none() {
-            let unscoped = fingerprint(&f.rule_id, &f.props.secret_sha256, "");
-            let scoped = std::mem::replace(&mut f.fingerprint, unscoped);
-            reason = allowlist.reason(f);
-            f.fingerprint = scoped;
-        }
-        if let Some(reason) = reason {
+        if let Some(reason) = allowlist.reason(f) {
             f.props.suppressed_by = Some(format!("repository {CONFIG_FILE}: {reason}"));
         }
     }

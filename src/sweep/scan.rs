@@ -11,7 +11,7 @@ use super::SweepError;
 use super::repo_config::{self, RepoConfig};
 use super::state::Reader;
 use crate::coverage::{Coverage, CoverageRecord, SkipReason};
-use crate::finding::{Finding, fingerprint};
+use crate::finding::Finding;
 use crate::matcher::RuleSet;
 use crate::pipeline::{self, Limits};
 use crate::report::RepoInfo;
@@ -166,7 +166,7 @@ fn attribute(
     for f in &mut findings {
         f.secret = None;
         f.props.repository = Some(identity.to_string());
-        f.fingerprint = fingerprint(&f.rule_id, &f.props.secret_sha256, identity);
+        f.refresh_fingerprint();
     }
     findings.sort_by(|a, b| {
         a.sort_key()

@@ -2,6 +2,7 @@ mod action;
 pub mod common;
 mod docs;
 mod generic;
+mod github_sarif;
 mod history;
 mod hooks;
 mod hostile_attrib;

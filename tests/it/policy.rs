@@ -132,7 +132,7 @@ fn exit_code_and_fail_on_flags() {
 }
 
 #[test]
-fn baseline_survives_line_moves_and_renames_and_only_new_keys_fail() {
+fn baseline_survives_line_moves_and_only_new_keys_or_places_fail() {
     let fx = Fixture::new();
     let old = acme_token(9);
     fx.write("app/config.env", format!("KEY={old}\n"));
@@ -153,12 +153,21 @@ fn baseline_survives_line_moves_and_renames_and_only_new_keys_fail() {
     let text = std::fs::read_to_string(fx.path().join("base.json")).unwrap();
     assert!(!text.contains(&old), "the baseline never stores the secret");
 
-    // Move the line and rename the file.
-    std::fs::remove_file(fx.path().join("app/config.env")).unwrap();
-    fx.write("app/settings.env", format!("# moved\n\nKEY={old}\n"));
+    // Move the line.
+    fx.write("app/config.env", format!("# moved\n\nKEY={old}\n"));
     let (code, report) = scan(&fx, &["--baseline", "base.json"]);
     assert_eq!(code, 0);
     assert!(acme(&report, "findings").is_empty());
+
+    // The same secret at another path is another alert (`keytrace/v2` includes the path).
+    fx.write("app/settings.env", format!("KEY={old}\n"));
+    let (code, report) = scan(&fx, &["--baseline", "base.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        acme(&report, "findings")[0]["location"]["path"],
+        "app/settings.env"
+    );
+    std::fs::remove_file(fx.path().join("app/settings.env")).unwrap();
 
     // A new key is reported.
     let new = acme_token(10);
@@ -198,7 +207,7 @@ fn sarif_results_carry_policy_and_stable_fingerprints() {
     );
     let fp = |s: &str| {
         let v: serde_json::Value = serde_json::from_str(s).unwrap();
-        v["runs"][0]["results"][0]["partialFingerprints"]["keytrace/v1"]
+        v["runs"][0]["results"][0]["partialFingerprints"]["keytrace/v2"]
             .as_str()
             .unwrap()
             .to_string()

@@ -3,7 +3,7 @@
 //! so these also guard against panics on hostile input. The fuzz targets in `fuzz/` check the
 //! same invariants on inputs a fuzzer grows; these run in every `cargo test`.
 
-use keytrace::finding::{LineIndex, fingerprint, redact};
+use keytrace::finding::{LineIndex, redact, secret_fingerprint};
 use proptest::prelude::*;
 
 /// Default case count; no failure files are written (a failing case is printed, shrunk).
@@ -204,8 +204,8 @@ proptest! {
 
     #[test]
     fn fingerprint_is_deterministic_32_hex(r in rule_id(), s in sha(), sc in scope()) {
-        let f = fingerprint(&r, &s, &sc);
-        prop_assert_eq!(&f, &fingerprint(&r, &s, &sc));
+        let f = secret_fingerprint(&r, &s, &sc);
+        prop_assert_eq!(&f, &secret_fingerprint(&r, &s, &sc));
         prop_assert_eq!(f.len(), 32);
         prop_assert!(f.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{}", f);
     }
@@ -216,15 +216,15 @@ proptest! {
         (s1, s2) in (sha(), sha()),
         (c1, c2) in (scope(), scope()),
     ) {
-        let base = fingerprint(&r1, &s1, &c1);
+        let base = secret_fingerprint(&r1, &s1, &c1);
         if r1 != r2 {
-            prop_assert_ne!(&base, &fingerprint(&r2, &s1, &c1));
+            prop_assert_ne!(&base, &secret_fingerprint(&r2, &s1, &c1));
         }
         if s1 != s2 {
-            prop_assert_ne!(&base, &fingerprint(&r1, &s2, &c1));
+            prop_assert_ne!(&base, &secret_fingerprint(&r1, &s2, &c1));
         }
         if c1 != c2 {
-            prop_assert_ne!(&base, &fingerprint(&r1, &s1, &c2));
+            prop_assert_ne!(&base, &secret_fingerprint(&r1, &s1, &c2));
         }
     }
 
@@ -233,6 +233,6 @@ proptest! {
         // Moving a character from the rule id into the digest is a different identity.
         prop_assume!(r.len() >= 2);
         let (head, tail) = r.split_at(r.len() - 1);
-        prop_assert_ne!(fingerprint(&r, &s, ""), fingerprint(head, &format!("{tail}{s}"), ""));
+        prop_assert_ne!(secret_fingerprint(&r, &s, ""), secret_fingerprint(head, &format!("{tail}{s}"), ""));
     }
 }

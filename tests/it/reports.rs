@@ -3,7 +3,7 @@
 
 use super::common::{Fixture, acme_rules, acme_token, run};
 use keytrace::coverage::CoverageRecord;
-use keytrace::finding::{Finding, Location, Properties, SourceKind, fingerprint};
+use keytrace::finding::{Finding, Location, Properties, SourceKind, location_fingerprint};
 use keytrace::report::{Format, RepoInfo, Report, ScanInfo, render};
 use keytrace::rules::{Confidence, Severity, parse_rule_file};
 
@@ -103,7 +103,7 @@ remediation = "Revoke it in the Acme console."
             end_line: 3,
             end_column: 29,
         },
-        fingerprint: fingerprint("acme-api-key", &sha, ""),
+        fingerprint: location_fingerprint("acme-api-key", &sha, "config/app.env", ""),
         secret: None,
         props: Properties {
             provider: "acme".into(),

@@ -231,7 +231,9 @@ fn merge_findings(
     )?;
     let mut new = 0;
     for f in findings {
-        let key = (f.fingerprint.clone(), f.location.path.clone());
+        // Keyed by the secret-level form (`keytrace/v1`) and path, as before `keytrace/v2`:
+        // the same identity, so a state written by an older release stays valid.
+        let key = (f.secret_fingerprint(), f.location.path.clone());
         let previous = existing.remove(&key).map(|(_, p)| p);
         let st = status::reachable(
             previous,
