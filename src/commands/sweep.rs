@@ -4,6 +4,7 @@
 use super::rules::load_ruleset;
 use crate::cli::sweep::SweepArgs;
 use crate::coverage::CoverageRecord;
+use crate::detection::keep_confident;
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::matcher::RuleSet;
@@ -14,7 +15,7 @@ use crate::sweep::scan::{RepoScan, Work, scan_repo};
 use crate::sweep::state::{Reader, RepoWrite, RunCtx};
 use crate::sweep::{
     RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github, mirror,
-    runner, target,
+    owners, runner, target,
 };
 use anyhow::Context;
 use std::collections::HashSet;
@@ -57,6 +58,8 @@ pub struct RepoResult {
     pub summary: RepoSummary,
     /// The repository's own keytrace.toml.
     pub config: RepoConfig,
+    /// Where the repository was read (`None` when it could not be prepared or scanned).
+    pub git_dir: Option<PathBuf>,
     pub info: RepoInfo,
     pub coverage: CoverageRecord,
     pub findings: Vec<Finding>,
@@ -76,10 +79,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let finished_at = state.finish_run(&run, interrupted)?;
     let mut results = results;
     for r in &mut results {
-        if !args.no_repo_config {
-            apply_repo_config(r);
-        }
-        policy.apply(&mut r.findings)?;
+        finish_repo(r, args, &policy)?;
     }
     let section = SweepSection {
         run_id: Some(run.id),
@@ -115,6 +115,34 @@ fn section_failures(section: &SweepSection) -> Option<String> {
             }
         )
     })
+}
+
+/// What `scan --history` does after matching, for one repository: owners, the repository's
+/// own allowlist, the sweep's policy, then the `--confidence` threshold (the state keeps
+/// findings of every confidence). The repository's counts are those of what is reported.
+fn finish_repo(
+    r: &mut RepoResult,
+    args: &SweepArgs,
+    policy: &crate::policy::Policy,
+) -> anyhow::Result<()> {
+    if args.no_repo_config {
+        r.config = RepoConfig::Absent;
+    }
+    let owners_problem = owners::resolve(r.git_dir.as_deref(), &r.config, &mut r.findings);
+    apply_repo_config(r);
+    if let Some(message) = owners_problem {
+        eprintln!("keytrace: warning: {message} (ignored; CODEOWNERS and authors name owners)");
+        r.summary.config_error.get_or_insert(message);
+    }
+    policy.apply(&mut r.findings)?;
+    keep_confident(args.confidence, &mut r.findings);
+    r.summary.findings = r.findings.len();
+    r.summary.new_findings = r
+        .findings
+        .iter()
+        .filter(|f| f.props.status.as_deref() == Some("new"))
+        .count();
+    Ok(())
 }
 
 /// The allowlist of the repository's own keytrace.toml; a file that cannot be used is reported
@@ -291,9 +319,12 @@ fn record(
     target: RepoTarget,
     mut outcome: runner::Outcome<RepoScan>,
 ) -> Result<RepoResult, crate::sweep::state::StateError> {
-    let config = match &mut outcome {
-        Ok(scan) => std::mem::take(&mut scan.config),
-        Err(_) => RepoConfig::Absent,
+    let (config, git_dir) = match &mut outcome {
+        Ok(scan) => (
+            std::mem::take(&mut scan.config),
+            Some(std::mem::take(&mut scan.git_dir)),
+        ),
+        Err(_) => (RepoConfig::Absent, None),
     };
     let (write, info, coverage, outcome_kind, error) = match &outcome {
         Ok(scan) => {
@@ -350,6 +381,7 @@ fn record(
         target,
         summary,
         config,
+        git_dir,
         info,
         coverage,
         findings: recorded.findings,

@@ -3,28 +3,33 @@
 //! The refs are compared with the last successful scan: when neither they nor the ruleset
 //! changed, nothing is read. Otherwise history is walked (cheap: trees are visited once per
 //! distinct subtree), the walk's blobs are filtered down to those the state has not matched
-//! under this ruleset hash, only those are read and matched, and the matcher's stored output
+//! under this ruleset hash and the path `scan --history` would match them under
+//! ([`crate::detection`]), only those are read and matched, and the matcher's stored output
 //! for the older blobs is fed back into attribution alongside the new results. Attribution
-//! therefore sees exactly what a full scan would, at the cost of the new blobs only.
+//! therefore sees exactly what a full scan would, at the cost of the new blobs only. The stored
+//! output holds findings of every confidence: the report threshold applies after reading it.
 
 use super::SweepError;
 use super::repo_config::{self, RepoConfig};
-use super::state::Reader;
+use super::state::{MatchedBlob, Reader};
 use crate::coverage::{Coverage, CoverageRecord, SkipReason};
+use crate::detection::{blob_path, match_history_blobs};
 use crate::finding::{Finding, fingerprint};
 use crate::matcher::RuleSet;
-use crate::pipeline::{self, Limits};
+use crate::pipeline::Limits;
 use crate::report::RepoInfo;
 use crate::source::git::{Tip, history, provenance, repo};
 use git2::{Oid, Repository};
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// What scanning a repository produced, ready for the state writer.
 pub struct RepoScan {
     pub info: RepoInfo,
     /// (ref name, commit) of every ref scanned, sorted by name.
     pub tips: Vec<(String, String)>,
+    /// Where the repository was read (for owner resolution after the state is written).
+    pub git_dir: PathBuf,
     pub work: Work,
     pub coverage: CoverageRecord,
     /// The repository's own `keytrace.toml`, read from HEAD.
@@ -38,8 +43,8 @@ pub enum Work {
     Walked {
         /// Every blob wanted was read (none missing, corrupt or over the size limit).
         complete: bool,
-        /// Blobs read and matched now, with their number of raw matches.
-        matched: Vec<(Oid, usize)>,
+        /// Blobs read and matched now, with their number of raw matches and path.
+        matched: Vec<MatchedBlob>,
         /// The matcher's output for the blobs read now that have matches.
         blob_findings: Vec<(Oid, Vec<Finding>)>,
         /// Every finding of the repository, attributed, scoped to its identity, no secrets.
@@ -78,6 +83,7 @@ pub fn scan_repo(
         return Ok(RepoScan {
             info,
             tips: pairs,
+            git_dir: git_dir.to_path_buf(),
             work: Work::Unchanged,
             coverage: CoverageRecord::default(),
             config: repo_config::read(&repo, identity),
@@ -89,42 +95,32 @@ pub fn scan_repo(
     coverage.skip_n(SkipReason::MissingObject, index.gaps.missing());
     coverage.skip_n(SkipReason::CorruptObject, index.gaps.corrupt());
     let done = reader.matched_blobs(identity, set.hash())?;
+    // A blob is matched again when it was matched under another path: what it yields depends
+    // on the path (see `crate::detection`).
     let wanted: Vec<Oid> = index
         .blob_ids()
         .into_iter()
-        .filter(|b| !done.contains(b))
+        .filter(|b| done.get(b) != Some(&blob_path(&index, *b)))
         .collect();
     let (readable, mut complete) = readable_blobs(&repo, &wanted, limits, &coverage);
     complete &= index.gaps.total() == 0;
-    if !complete && readable.is_empty() && !index.blobs.keys().any(|b| done.contains(b)) {
+    if !complete && readable.is_empty() && !index.blobs.keys().any(|b| done.contains_key(b)) {
         return Err(fail(nothing_read(&index, refs.count(), &coverage)));
     }
     let bar = indicatif::ProgressBar::hidden();
-    let scanned = pipeline::scan_git_blobs(repo.path(), &readable, set, limits, &coverage, &bar);
-    let hits: HashMap<Oid, usize> = scanned.iter().map(|(o, f)| (*o, f.len())).collect();
-    let matched: Vec<(Oid, usize)> = readable
-        .iter()
-        .map(|o| (*o, hits.get(o).copied().unwrap_or(0)))
-        .collect();
-    let mut per_blob: BTreeMap<Oid, Vec<Finding>> = BTreeMap::new();
-    for (oid, f) in reader.blob_findings(identity, set.hash())? {
-        if index.blobs.contains_key(&oid) {
-            per_blob.entry(oid).or_default().push(f);
-        }
-    }
-    for (oid, found) in &scanned {
-        per_blob.insert(*oid, found.clone());
-    }
-    let findings = attribute(
-        &repo,
-        &index,
-        &refs.tips,
-        per_blob.into_iter().collect(),
-        identity,
-    );
+    let scanned: Vec<(Oid, Vec<Finding>)> =
+        match_history_blobs(repo.path(), &index, &readable, set, limits, &coverage, &bar)
+            .into_iter()
+            .map(|(oid, found)| (oid, scrubbed(found)))
+            .collect();
+    let matched = matched_now(&index, &readable, &scanned);
+    let stored = reader.blob_findings(identity, set.hash())?;
+    let per_blob = with_stored(&index, &readable, &scanned, stored);
+    let findings = attribute(&repo, &index, &refs.tips, per_blob, identity);
     Ok(RepoScan {
         info,
         tips: pairs,
+        git_dir: git_dir.to_path_buf(),
         work: Work::Walked {
             complete,
             matched,
@@ -134,6 +130,58 @@ pub fn scan_repo(
         coverage: coverage.snapshot(),
         config: repo_config::read(&repo, identity),
     })
+}
+
+/// One blob's findings as a redacted report shows them: free text (a config store's `tool`, an
+/// identity) that quotes a secret of the blob gets its redacted form, and the clear text is
+/// dropped. A scan scrubs with every secret of its report; a sweep, which keeps no secret past
+/// its blob (the state stores this output), scrubs each blob with its own.
+fn scrubbed(found: Vec<Finding>) -> Vec<Finding> {
+    let mut report = crate::report::Report {
+        findings: found,
+        ..crate::report::Report::default()
+    };
+    report.redact(true);
+    report.findings
+}
+
+/// What the state records for the blobs matched now: hits and the path each was matched under.
+fn matched_now(
+    index: &history::HistoryIndex,
+    readable: &[Oid],
+    scanned: &[(Oid, Vec<Finding>)],
+) -> Vec<MatchedBlob> {
+    let hits: HashMap<Oid, usize> = scanned.iter().map(|(o, f)| (*o, f.len())).collect();
+    readable
+        .iter()
+        .map(|o| MatchedBlob {
+            id: *o,
+            hits: hits.get(o).copied().unwrap_or(0),
+            path: blob_path(index, *o),
+        })
+        .collect()
+}
+
+/// The matcher's output for every blob of the walk: what was matched now, and the stored output
+/// of blobs matched in earlier runs (never a stored output of a blob matched again now, which
+/// may have yielded less this time).
+fn with_stored(
+    index: &history::HistoryIndex,
+    readable: &[Oid],
+    scanned: &[(Oid, Vec<Finding>)],
+    stored: Vec<(Oid, Finding)>,
+) -> Vec<(Oid, Vec<Finding>)> {
+    let now: HashSet<Oid> = readable.iter().copied().collect();
+    let mut per_blob: BTreeMap<Oid, Vec<Finding>> = BTreeMap::new();
+    for (oid, f) in stored {
+        if index.blobs.contains_key(&oid) && !now.contains(&oid) {
+            per_blob.entry(oid).or_default().push(f);
+        }
+    }
+    for (oid, found) in scanned {
+        per_blob.insert(*oid, found.clone());
+    }
+    per_blob.into_iter().collect()
 }
 
 /// Why a repository with refs gave nothing to match, on one line.
