@@ -17,4 +17,5 @@ mod rules;
 mod scan_dir;
 mod stores;
 mod sweep;
+mod sweep_agree;
 mod verify;
