@@ -307,6 +307,66 @@ fn sweep_findings_carry_owners_in_json_and_text() {
             "{k:?}\n{text}"
         );
     }
+    sarif_and_html_carry_owners(&repo, &args, &got);
+}
+
+/// SARIF (the run's log and each repository's) and HTML carry the owners the JSON report gives.
+fn sarif_and_html_carry_owners(
+    repo: &Repo,
+    args: &[&str],
+    got: &BTreeSet<(Key, String, String, Vec<String>)>,
+) {
+    let sarif_dir = repo.fx.path().join("sarif");
+    let html = repo.fx.path().join("report.html");
+    let (dir_arg, html_arg) = (sarif_dir.display().to_string(), html.display().to_string());
+    let mut args = args.to_vec();
+    args.extend([
+        "--format",
+        "sarif",
+        "--sarif-dir",
+        &dir_arg,
+        "--html",
+        &html_arg,
+    ]);
+    let (code, log, stderr) = run(&args, repo.fx.path());
+    assert_eq!(code, 1, "{stderr}");
+    let per_repo = std::fs::read_dir(&sarif_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let expected: BTreeSet<(String, String, String, Vec<String>)> = got
+        .iter()
+        .map(|(k, o, s, t)| (k.1.clone(), o.clone(), s.clone(), t.clone()))
+        .collect();
+    for log in [log, std::fs::read_to_string(per_repo.path()).unwrap()] {
+        let log: Value = serde_json::from_str(&log).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let owned: BTreeSet<(String, String, String, Vec<String>)> = results
+            .iter()
+            .map(|r| {
+                let p = &r["properties"];
+                let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+                let team = p["codeowners"].as_array().unwrap();
+                (
+                    uri.as_str().unwrap().to_string(),
+                    p["owner"].as_str().unwrap().to_string(),
+                    p["owner_source"].as_str().unwrap().to_string(),
+                    team.iter()
+                        .map(|o| o.as_str().unwrap().to_string())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(owned, expected);
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    for (_, owner, _, _) in got {
+        assert!(
+            page.contains(owner.as_str()),
+            "{owner} missing from the HTML report"
+        );
+    }
 }
 
 #[test]
@@ -354,11 +414,19 @@ fn blobs_matched_under_another_path_are_matched_again() {
     // As if the blobs had been matched under other paths (or, by an older keytrace, under
     // none): what the generic detector yields depends on the path, so the stored output of
     // those blobs must not be used.
+    // A blob that yields nothing now (CODEOWNERS) gets a stored finding it would have to keep.
+    let quiet = repo.git(ALICE, 1, &["rev-parse", "HEAD:.github/CODEOWNERS"]);
     let db = rusqlite::Connection::open(repo.state()).unwrap();
     db.execute_batch(
         "UPDATE matched_blobs SET path = NULL;
          UPDATE blob_findings SET finding = json_set(finding, '$.confidence', 'high');
          UPDATE repos SET complete = 0;",
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO blob_findings (repo_id, ruleset_hash, blob_id, seq, finding)
+         SELECT repo_id, ruleset_hash, ?1, 0, finding FROM blob_findings LIMIT 1",
+        [&quiet],
     )
     .unwrap();
     drop(db);
@@ -373,4 +441,12 @@ fn blobs_matched_under_another_path_are_matched_again() {
         )
         .unwrap();
     assert_eq!(unpathed, 0);
+    let stale: i64 = db
+        .query_row(
+            "SELECT count(*) FROM blob_findings WHERE blob_id = ?1",
+            [&quiet],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stale, 0);
 }
