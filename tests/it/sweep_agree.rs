@@ -450,3 +450,43 @@ fn blobs_matched_under_another_path_are_matched_again() {
         .unwrap();
     assert_eq!(stale, 0);
 }
+
+#[test]
+fn no_secret_reaches_the_state_or_the_report_through_free_text() {
+    let repo = fixture();
+    // An MCP server whose command line holds its token: the finding's `tool` quotes it.
+    let token = github_token("gho_", "Lp4Wn8Qz2Xv6Rt1Ym5Kd9Hs3Jf7Bc0");
+    repo.write(
+        ".mcp.json",
+        &format!(
+            r#"{{"mcpServers": {{"gh": {{"command": "npx", "args": ["gh-mcp", "--token", "{token}"]}}}}}}"#
+        ),
+    );
+    repo.commit(BOB, 4);
+    let scan = repo.scan(&[]);
+    let sweep = repo.sweep(&[]);
+    assert_agree(&scan, &sweep, "MCP config");
+    let tool = findings(&sweep)
+        .into_iter()
+        .find(|f| f["location"]["path"] == ".mcp.json")
+        .map(|f| f["tool"].clone());
+    assert!(
+        tool.as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("mcp:gh")),
+        "{tool:?}"
+    );
+    assert!(!sweep.to_string().contains(&token), "{sweep}");
+    let db = rusqlite::Connection::open(repo.state()).unwrap();
+    let stored: Vec<String> = db
+        .prepare("SELECT finding FROM blob_findings UNION ALL SELECT finding FROM findings")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!stored.is_empty());
+    for f in stored {
+        assert!(!f.contains(&token), "stored in clear: {f}");
+    }
+}
