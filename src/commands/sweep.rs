@@ -12,10 +12,11 @@ use crate::pipeline::Limits;
 use crate::report::RepoInfo;
 use crate::sweep::repo_config::{self, RepoConfig};
 use crate::sweep::scan::{RepoScan, Work, scan_repo};
+use crate::sweep::secrets::Secrets;
 use crate::sweep::state::{Reader, RepoWrite, RunCtx};
 use crate::sweep::{
     RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github, mirror,
-    owners, runner, target,
+    owners, runner, secrets, target,
 };
 use anyhow::Context;
 use std::collections::HashSet;
@@ -29,6 +30,8 @@ struct Settings {
     cache_dir: PathBuf,
     token: Option<String>,
     limits: Limits,
+    /// The sweep's allowlist looks at secrets (see `crate::sweep::secrets`).
+    want_secrets: bool,
 }
 
 impl Settings {
@@ -48,6 +51,7 @@ impl Settings {
             limits: Limits {
                 max_file_size: args.max_file_size,
             },
+            want_secrets: false,
         })
     }
 }
@@ -60,15 +64,18 @@ pub struct RepoResult {
     pub config: RepoConfig,
     /// Where the repository was read (`None` when it could not be prepared or scanned).
     pub git_dir: Option<PathBuf>,
+    /// Secrets of the findings for an allowlist that needs them; dropped by `finish_repo`.
+    pub secrets: Secrets,
     pub info: RepoInfo,
     pub coverage: CoverageRecord,
     pub findings: Vec<Finding>,
 }
 
 pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::resolve(args)?;
+    let mut settings = Settings::resolve(args)?;
     let (rules, set) = load_ruleset(&args.rules)?;
     let policy = load_policy(args)?;
+    settings.want_secrets = secrets::needed_by(&policy.config.allowlist);
     let targets = enumerate(args, &settings)?;
     let mut state = State::open(&args.state)?;
     let shard = settings.shard.map(|s| s.to_string());
@@ -129,12 +136,15 @@ fn finish_repo(
         r.config = RepoConfig::Absent;
     }
     let owners_problem = owners::resolve(r.git_dir.as_deref(), &r.config, &mut r.findings);
+    secrets::attach(&std::mem::take(&mut r.secrets), &mut r.findings);
     apply_repo_config(r);
     if let Some(message) = owners_problem {
         eprintln!("keytrace: warning: {message} (ignored; CODEOWNERS and authors name owners)");
         r.summary.config_error.get_or_insert(message);
     }
-    policy.apply(&mut r.findings)?;
+    let applied = policy.apply(&mut r.findings);
+    secrets::forget(&mut r.findings);
+    applied?;
     keep_confident(args.confidence, &mut r.findings);
     r.summary.findings = r.findings.len();
     r.summary.new_findings = r
@@ -249,6 +259,7 @@ fn sweep(
         .build()
         .context("cannot start worker threads")?;
     let rule_ids: HashSet<String> = set.rules().map(|r| r.id.clone()).collect();
+    let want_secrets = settings.want_secrets;
     let state_path = state.path().to_path_buf();
     let mut progress = crate::sweep::progress::SweepProgress::new(
         targets.len() as u64,
@@ -267,8 +278,15 @@ fn sweep(
         |t, dir: PathBuf| {
             pool.install(|| {
                 let reader = Reader::open(&state_path).map_err(|e| e.to_string())?;
-                scan_repo(&dir, &t.identity, &reader, set, settings.limits)
-                    .map_err(|e| e.to_string())
+                scan_repo(
+                    &dir,
+                    &t.identity,
+                    &reader,
+                    set,
+                    settings.limits,
+                    want_secrets,
+                )
+                .map_err(|e| e.to_string())
             })
         },
         |t, outcome| {
@@ -319,12 +337,13 @@ fn record(
     target: RepoTarget,
     mut outcome: runner::Outcome<RepoScan>,
 ) -> Result<RepoResult, crate::sweep::state::StateError> {
-    let (config, git_dir) = match &mut outcome {
+    let (config, git_dir, known) = match &mut outcome {
         Ok(scan) => (
             std::mem::take(&mut scan.config),
             Some(std::mem::take(&mut scan.git_dir)),
+            std::mem::take(&mut scan.secrets),
         ),
-        Err(_) => (RepoConfig::Absent, None),
+        Err(_) => (RepoConfig::Absent, None, Secrets::new()),
     };
     let (write, info, coverage, outcome_kind, error) = match &outcome {
         Ok(scan) => {
@@ -382,6 +401,7 @@ fn record(
         summary,
         config,
         git_dir,
+        secrets: known,
         info,
         coverage,
         findings: recorded.findings,

@@ -18,6 +18,7 @@ pub mod progress;
 pub mod repo_config;
 pub mod runner;
 pub mod scan;
+pub mod secrets;
 pub mod shard;
 pub mod state;
 pub mod status;

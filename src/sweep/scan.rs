@@ -11,6 +11,7 @@
 
 use super::SweepError;
 use super::repo_config::{self, RepoConfig};
+use super::secrets::{self, Secrets};
 use super::state::{MatchedBlob, Reader};
 use crate::coverage::{Coverage, CoverageRecord, SkipReason};
 use crate::detection::{blob_path, match_history_blobs};
@@ -34,6 +35,8 @@ pub struct RepoScan {
     pub coverage: CoverageRecord,
     /// The repository's own `keytrace.toml`, read from HEAD.
     pub config: RepoConfig,
+    /// Secrets of the findings, when an allowlist needs them (empty otherwise); never stored.
+    pub secrets: Secrets,
 }
 
 /// Whether history was walked, and what it gave.
@@ -53,48 +56,88 @@ pub enum Work {
 }
 
 /// Scan the repository at `git_dir`, known as `identity`, against what `reader` remembers.
-/// Blob matching runs on the current rayon pool.
+/// Blob matching runs on the current rayon pool. `want_secrets`: the sweep's allowlist looks at
+/// secrets, so the findings' secrets are learnt for it (see [`super::secrets`]).
 pub fn scan_repo(
     git_dir: &Path,
     identity: &str,
     reader: &Reader,
     set: &RuleSet,
     limits: Limits,
+    want_secrets: bool,
 ) -> Result<RepoScan, SweepError> {
-    let fail = |message: String| SweepError::Repo {
-        identity: identity.to_string(),
-        message,
-    };
-    let repo = repo::open(git_dir).map_err(|e| fail(e.to_string()))?;
+    let repo = repo::open(git_dir).map_err(|e| fail(identity, e.to_string()))?;
     let refs = repo::tips(&repo, &[]).map_err(|e| {
-        fail(format!(
-            "cannot list refs: {}",
-            crate::source::git::text::git_message(&e)
-        ))
+        let message = crate::source::git::text::git_message(&e);
+        fail(identity, format!("cannot list refs: {message}"))
     })?;
     let pairs: Vec<(String, String)> = refs
         .tips
         .iter()
         .map(|t| (t.name.clone(), t.commit.to_string()))
         .collect();
-    let info = crate::commands::git_scan::repo_info(&repo);
+    let config = repo_config::read(&repo, identity);
+    let ctx = Ctx {
+        identity,
+        reader,
+        set,
+        limits,
+        want_secrets: want_secrets || secrets::needed_by_repo(&config),
+    };
     let prior = reader.prior(identity)?;
-    if prior.complete && prior.ruleset_hash.as_deref() == Some(set.hash()) && prior.tips == pairs {
-        return Ok(RepoScan {
-            info,
-            tips: pairs,
-            git_dir: git_dir.to_path_buf(),
-            work: Work::Unchanged,
-            coverage: CoverageRecord::default(),
-            config: repo_config::read(&repo, identity),
-        });
+    let unchanged =
+        prior.complete && prior.ruleset_hash.as_deref() == Some(set.hash()) && prior.tips == pairs;
+    let (work, coverage, known) = if unchanged {
+        let mut known = Secrets::new();
+        if ctx.want_secrets {
+            let stored = stored_blobs(&ctx, |_| true)?;
+            secrets::recover(repo.path(), &stored, set, limits, &mut known);
+        }
+        (Work::Unchanged, CoverageRecord::default(), known)
+    } else {
+        walk(&repo, &refs, &ctx)?
+    };
+    Ok(RepoScan {
+        info: crate::commands::git_scan::repo_info(&repo),
+        tips: pairs,
+        git_dir: git_dir.to_path_buf(),
+        work,
+        coverage,
+        config,
+        secrets: known,
+    })
+}
+
+/// What scanning one repository needs besides the repository itself.
+struct Ctx<'a> {
+    identity: &'a str,
+    reader: &'a Reader,
+    set: &'a RuleSet,
+    limits: Limits,
+    want_secrets: bool,
+}
+
+fn fail(identity: &str, message: String) -> SweepError {
+    SweepError::Repo {
+        identity: identity.to_string(),
+        message,
     }
+}
+
+/// Walk the history, match the blobs the state lacks (or matched under another path) and
+/// attribute every finding, old and new.
+fn walk(
+    repo: &Repository,
+    refs: &repo::RefList,
+    ctx: &Ctx<'_>,
+) -> Result<(Work, CoverageRecord, Secrets), SweepError> {
+    let (set, limits) = (ctx.set, ctx.limits);
     let coverage = Coverage::default();
-    let index = history::index_history(&repo, &refs);
+    let index = history::index_history(repo, refs);
     coverage.skip_n(SkipReason::Submodule, index.submodules);
     coverage.skip_n(SkipReason::MissingObject, index.gaps.missing());
     coverage.skip_n(SkipReason::CorruptObject, index.gaps.corrupt());
-    let done = reader.matched_blobs(identity, set.hash())?;
+    let done = ctx.reader.matched_blobs(ctx.identity, set.hash())?;
     // A blob is matched again when it was matched under another path: what it yields depends
     // on the path (see `crate::detection`).
     let wanted: Vec<Oid> = index
@@ -102,34 +145,53 @@ pub fn scan_repo(
         .into_iter()
         .filter(|b| done.get(b) != Some(&blob_path(&index, *b)))
         .collect();
-    let (readable, mut complete) = readable_blobs(&repo, &wanted, limits, &coverage);
+    let (readable, mut complete) = readable_blobs(repo, &wanted, limits, &coverage);
     complete &= index.gaps.total() == 0;
     if !complete && readable.is_empty() && !index.blobs.keys().any(|b| done.contains_key(b)) {
-        return Err(fail(nothing_read(&index, refs.count(), &coverage)));
+        let message = nothing_read(&index, refs.count(), &coverage);
+        return Err(fail(ctx.identity, message));
     }
     let bar = indicatif::ProgressBar::hidden();
-    let scanned: Vec<(Oid, Vec<Finding>)> =
-        match_history_blobs(repo.path(), &index, &readable, set, limits, &coverage, &bar)
-            .into_iter()
-            .map(|(oid, found)| (oid, scrubbed(found)))
-            .collect();
+    let scanned = match_history_blobs(repo.path(), &index, &readable, set, limits, &coverage, &bar);
+    let mut known = Secrets::new();
+    if ctx.want_secrets {
+        secrets::learn(&scanned, &mut known);
+        let now: HashSet<Oid> = readable.iter().copied().collect();
+        let old = |b: &Oid| index.blobs.contains_key(b) && !now.contains(b);
+        let stored = stored_blobs(ctx, old)?;
+        secrets::recover(repo.path(), &stored, set, limits, &mut known);
+    }
+    let scanned: Vec<(Oid, Vec<Finding>)> = scanned
+        .into_iter()
+        .map(|(oid, found)| (oid, scrubbed(found)))
+        .collect();
     let matched = matched_now(&index, &readable, &scanned);
-    let stored = reader.blob_findings(identity, set.hash())?;
+    let stored = ctx.reader.blob_findings(ctx.identity, set.hash())?;
     let per_blob = with_stored(&index, &readable, &scanned, stored);
-    let findings = attribute(&repo, &index, &refs.tips, per_blob, identity);
-    Ok(RepoScan {
-        info,
-        tips: pairs,
-        git_dir: git_dir.to_path_buf(),
-        work: Work::Walked {
-            complete,
-            matched,
-            blob_findings: scanned,
-            findings,
-        },
-        coverage: coverage.snapshot(),
-        config: repo_config::read(&repo, identity),
-    })
+    let findings = attribute(repo, &index, &refs.tips, per_blob, ctx.identity);
+    let work = Work::Walked {
+        complete,
+        matched,
+        blob_findings: scanned,
+        findings,
+    };
+    Ok((work, coverage.snapshot(), known))
+}
+
+/// Stored blobs with findings that `keep` accepts, with the path each was matched under.
+fn stored_blobs(
+    ctx: &Ctx<'_>,
+    keep: impl Fn(&Oid) -> bool,
+) -> Result<HashMap<Oid, String>, SweepError> {
+    let (reader, hash) = (ctx.reader, ctx.set.hash());
+    let paths = reader.matched_blobs(ctx.identity, hash)?;
+    Ok(reader
+        .blob_findings(ctx.identity, hash)?
+        .into_iter()
+        .map(|(oid, _)| oid)
+        .filter(|oid| keep(oid))
+        .filter_map(|oid| paths.get(&oid).map(|p| (oid, p.clone())))
+        .collect())
 }
 
 /// One blob's findings as a redacted report shows them: free text (a config store's `tool`, an

@@ -490,3 +490,42 @@ fn no_secret_reaches_the_state_or_the_report_through_free_text() {
         assert!(!f.contains(&token), "stored in clear: {f}");
     }
 }
+
+#[test]
+fn allowlists_that_look_at_secrets_suppress_the_same_findings() {
+    let repo = fixture();
+    // The first sweep has no reason to keep secrets; the state then holds none.
+    repo.sweep(&[]);
+    repo.write(
+        "keytrace.toml",
+        "[allowlist]\npaths = [\"legacy/**\"]\nstopwords = [\"we3ry9\"]\n\n\
+         [[allowlist.rule]]\nid = \"github-*\"\nsecrets = [\"^ghp_Qm3\"]\n",
+    );
+    repo.commit(ALICE, 3);
+    let incremental = repo.sweep(&["--show-suppressed"]);
+    assert_eq!(
+        incremental["sweep"]["repositories"][0]["outcome"],
+        "scanned"
+    );
+    let scan = repo.scan(&["--show-suppressed"]);
+    assert_agree(&scan, &incremental, "incremental, secret allowlist");
+    let hidden: BTreeSet<(String, String)> =
+        suppressed(&scan).into_iter().map(|k| (k.0, k.1)).collect();
+    for want in [
+        ("github-classic-pat", "src/app/settings.py"),
+        ("generic-password", "tests/test_login.py"),
+    ] {
+        let want = (want.0.to_string(), want.1.to_string());
+        assert!(
+            hidden.contains(&want),
+            "{want:?} not suppressed: {hidden:?}"
+        );
+    }
+    let unchanged = repo.sweep(&["--show-suppressed"]);
+    assert_eq!(
+        unchanged["sweep"]["repositories"][0]["outcome"],
+        "unchanged"
+    );
+    assert_agree(&scan, &unchanged, "unchanged, secret allowlist");
+    assert!(!unchanged.to_string().contains("Tq7!wE3rY9uI2o"));
+}
