@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod coverage;
 pub mod detect;
+pub mod detection;
 pub mod env_vars;
 pub mod exit;
 pub mod finding;

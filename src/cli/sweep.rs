@@ -72,6 +72,14 @@ pub struct SweepArgs {
     /// Extra rule files or directories (added to the embedded rules).
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Report findings of this confidence and above: high, medium or low (as `scan`).
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "medium",
+        help_heading = "Detection"
+    )]
+    pub confidence: crate::rules::Confidence,
     /// Policy configuration (keytrace.toml) applied to every repository.
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub config: Option<PathBuf>,

@@ -43,13 +43,12 @@ pub fn scan_history(
     let blobs = index.blob_ids();
     let bar = crate::progress::blobs(blobs.len() as u64, show_progress(args));
     let git_dir = repo.path().to_path_buf();
-    let path_of = |oid: Oid| index.first_path(oid);
     let before = coverage.snapshot();
     let scanned = pipeline::with_threads(args.threads, || {
-        pipeline::scan_git_blobs_at(
+        crate::detection::match_history_blobs(
             &git_dir,
+            &index,
             &blobs,
-            &path_of,
             set,
             limits(args),
             coverage,

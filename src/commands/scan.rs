@@ -282,6 +282,6 @@ pub fn finish(
 
 /// Drop findings below the `--confidence` threshold (default medium).
 pub fn apply_confidence(min: crate::rules::Confidence, report: &mut Report) {
-    report.findings.retain(|f| f.confidence >= min);
-    report.suppressed.retain(|f| f.confidence >= min);
+    crate::detection::keep_confident(min, &mut report.findings);
+    crate::detection::keep_confident(min, &mut report.suppressed);
 }

@@ -4,6 +4,7 @@
 use super::rules::load_ruleset;
 use crate::cli::sweep::SweepArgs;
 use crate::coverage::CoverageRecord;
+use crate::detection::keep_confident;
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::matcher::RuleSet;
@@ -11,10 +12,11 @@ use crate::pipeline::Limits;
 use crate::report::RepoInfo;
 use crate::sweep::repo_config::{self, RepoConfig};
 use crate::sweep::scan::{RepoScan, Work, scan_repo};
+use crate::sweep::secrets::Secrets;
 use crate::sweep::state::{Reader, RepoWrite, RunCtx};
 use crate::sweep::{
     RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github, mirror,
-    runner, target,
+    owners, runner, secrets, target,
 };
 use anyhow::Context;
 use std::collections::HashSet;
@@ -28,6 +30,8 @@ struct Settings {
     cache_dir: PathBuf,
     token: Option<String>,
     limits: Limits,
+    /// The sweep's allowlist looks at secrets (see `crate::sweep::secrets`).
+    want_secrets: bool,
 }
 
 impl Settings {
@@ -47,6 +51,7 @@ impl Settings {
             limits: Limits {
                 max_file_size: args.max_file_size,
             },
+            want_secrets: false,
         })
     }
 }
@@ -57,15 +62,20 @@ pub struct RepoResult {
     pub summary: RepoSummary,
     /// The repository's own keytrace.toml.
     pub config: RepoConfig,
+    /// Where the repository was read (`None` when it could not be prepared or scanned).
+    pub git_dir: Option<PathBuf>,
+    /// Secrets of the findings for an allowlist that needs them; dropped by `finish_repo`.
+    pub secrets: Secrets,
     pub info: RepoInfo,
     pub coverage: CoverageRecord,
     pub findings: Vec<Finding>,
 }
 
 pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::resolve(args)?;
+    let mut settings = Settings::resolve(args)?;
     let (rules, set) = load_ruleset(&args.rules)?;
     let policy = load_policy(args)?;
+    settings.want_secrets = secrets::needed_by(&policy.config.allowlist);
     let targets = enumerate(args, &settings)?;
     let mut state = State::open(&args.state)?;
     let shard = settings.shard.map(|s| s.to_string());
@@ -76,10 +86,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let finished_at = state.finish_run(&run, interrupted)?;
     let mut results = results;
     for r in &mut results {
-        if !args.no_repo_config {
-            apply_repo_config(r);
-        }
-        policy.apply(&mut r.findings)?;
+        finish_repo(r, args, &policy)?;
     }
     let section = SweepSection {
         run_id: Some(run.id),
@@ -115,6 +122,37 @@ fn section_failures(section: &SweepSection) -> Option<String> {
             }
         )
     })
+}
+
+/// What `scan --history` does after matching, for one repository: owners, the repository's
+/// own allowlist, the sweep's policy, then the `--confidence` threshold (the state keeps
+/// findings of every confidence). The repository's counts are those of what is reported.
+fn finish_repo(
+    r: &mut RepoResult,
+    args: &SweepArgs,
+    policy: &crate::policy::Policy,
+) -> anyhow::Result<()> {
+    if args.no_repo_config {
+        r.config = RepoConfig::Absent;
+    }
+    let owners_problem = owners::resolve(r.git_dir.as_deref(), &r.config, &mut r.findings);
+    secrets::attach(&std::mem::take(&mut r.secrets), &mut r.findings);
+    apply_repo_config(r);
+    if let Some(message) = owners_problem {
+        eprintln!("keytrace: warning: {message} (ignored; CODEOWNERS and authors name owners)");
+        r.summary.config_error.get_or_insert(message);
+    }
+    let applied = policy.apply(&mut r.findings);
+    secrets::forget(&mut r.findings);
+    applied?;
+    keep_confident(args.confidence, &mut r.findings);
+    r.summary.findings = r.findings.len();
+    r.summary.new_findings = r
+        .findings
+        .iter()
+        .filter(|f| f.props.status.as_deref() == Some("new"))
+        .count();
+    Ok(())
 }
 
 /// The allowlist of the repository's own keytrace.toml; a file that cannot be used is reported
@@ -221,6 +259,7 @@ fn sweep(
         .build()
         .context("cannot start worker threads")?;
     let rule_ids: HashSet<String> = set.rules().map(|r| r.id.clone()).collect();
+    let want_secrets = settings.want_secrets;
     let state_path = state.path().to_path_buf();
     let mut progress = crate::sweep::progress::SweepProgress::new(
         targets.len() as u64,
@@ -239,8 +278,15 @@ fn sweep(
         |t, dir: PathBuf| {
             pool.install(|| {
                 let reader = Reader::open(&state_path).map_err(|e| e.to_string())?;
-                scan_repo(&dir, &t.identity, &reader, set, settings.limits)
-                    .map_err(|e| e.to_string())
+                scan_repo(
+                    &dir,
+                    &t.identity,
+                    &reader,
+                    set,
+                    settings.limits,
+                    want_secrets,
+                )
+                .map_err(|e| e.to_string())
             })
         },
         |t, outcome| {
@@ -291,9 +337,13 @@ fn record(
     target: RepoTarget,
     mut outcome: runner::Outcome<RepoScan>,
 ) -> Result<RepoResult, crate::sweep::state::StateError> {
-    let config = match &mut outcome {
-        Ok(scan) => std::mem::take(&mut scan.config),
-        Err(_) => RepoConfig::Absent,
+    let (config, git_dir, known) = match &mut outcome {
+        Ok(scan) => (
+            std::mem::take(&mut scan.config),
+            Some(std::mem::take(&mut scan.git_dir)),
+            std::mem::take(&mut scan.secrets),
+        ),
+        Err(_) => (RepoConfig::Absent, None, Secrets::new()),
     };
     let (write, info, coverage, outcome_kind, error) = match &outcome {
         Ok(scan) => {
@@ -350,6 +400,8 @@ fn record(
         target,
         summary,
         config,
+        git_dir,
+        secrets: known,
         info,
         coverage,
         findings: recorded.findings,

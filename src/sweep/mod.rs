@@ -7,14 +7,18 @@
 //! what was matched and every finding's first/last sighting and status. `runner` owns the
 //! repository-level concurrency (bounded clones and bounded concurrent scans: blob-level
 //! parallelism stays in `pipeline`), `repo_config` reads each repository's own `keytrace.toml`
-//! allowlist, and `summary` is the `sweep` section of the report.
+//! allowlist, `owners` resolves owners as `scan --history` does, and `summary` is the `sweep`
+//! section of the report. Matching and the confidence threshold are shared with `scan` through
+//! `crate::detection`.
 
 pub mod github;
 pub mod mirror;
+pub mod owners;
 pub mod progress;
 pub mod repo_config;
 pub mod runner;
 pub mod scan;
+pub mod secrets;
 pub mod shard;
 pub mod state;
 pub mod status;

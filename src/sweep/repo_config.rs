@@ -4,8 +4,9 @@
 //! `keytrace.toml`. A sweep reads that file from the commit HEAD points at (mirrors are bare, so
 //! there is no work tree to read it from) and applies its allowlist on top of the sweep's own
 //! policy. Nothing is dropped: the findings it matches are reported as suppressed, with a reason
-//! that names the repository's file, so a central team still sees them. The file's `[[policy]]`
-//! rules and `[owners]` table are not used: one policy (`--config`) governs a sweep.
+//! that names the repository's file, so a central team still sees them. Its `[owners]` table names
+//! owners as in a scan (see `super::owners`); its `[[policy]]` rules are not used: one policy
+//! (`--config`) governs a sweep.
 
 use crate::finding::Finding;
 use crate::policy::allowlist::Allowlist;

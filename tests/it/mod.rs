@@ -19,4 +19,5 @@ mod rules;
 mod scan_dir;
 mod stores;
 mod sweep;
+mod sweep_agree;
 mod verify;

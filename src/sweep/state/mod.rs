@@ -15,7 +15,7 @@ pub mod schema;
 mod write;
 
 pub use read::{Prior, Reader};
-pub use write::RepoWrite;
+pub use write::{MatchedBlob, RepoWrite};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -187,5 +187,28 @@ mod tests {
         drop(s);
         let err = State::open(&path).err().unwrap().to_string();
         assert!(err.contains("newer than this keytrace"), "{err}");
+    }
+
+    #[test]
+    fn blobs_matched_before_paths_were_recorded_are_matched_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO runs (id, started_at, ruleset_hash) VALUES (1, 'd', 'h');
+             INSERT INTO repos (id, identity, location, ruleset_hash, complete)
+                 VALUES (1, 'r', 'r', 'h', 1);
+             INSERT INTO matched_blobs (repo_id, ruleset_hash, blob_id, run_id, hits)
+                 VALUES (1, 'h', '0123456789012345678901234567890123456789', 1, 0);",
+        )
+        .unwrap();
+        drop(conn);
+        drop(State::open(&path).unwrap());
+        let reader = Reader::open(&path).unwrap();
+        // Walked again (not "unchanged"), and the old blob is not taken as matched.
+        assert!(!reader.prior("r").unwrap().complete);
+        assert!(reader.matched_blobs("r", "h").unwrap().is_empty());
     }
 }

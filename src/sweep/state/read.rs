@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::sweep::status::FindingStatus;
 use git2::Oid;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the last successful scan of a repository left behind.
@@ -73,26 +73,31 @@ impl Reader {
         })
     }
 
-    /// Blobs of `identity` already matched under `ruleset_hash`.
+    /// Blobs of `identity` already matched under `ruleset_hash`, with the path each was
+    /// matched under (blobs matched before paths were recorded are left out: they are matched
+    /// again).
     pub fn matched_blobs(
         &self,
         identity: &str,
         ruleset_hash: &str,
-    ) -> Result<HashSet<Oid>, StateError> {
+    ) -> Result<HashMap<Oid, String>, StateError> {
         let err = sql_err(&self.path);
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT m.blob_id FROM matched_blobs m JOIN repos r ON r.id = m.repo_id
-                 WHERE r.identity = ?1 AND m.ruleset_hash = ?2",
+                "SELECT m.blob_id, m.path FROM matched_blobs m JOIN repos r ON r.id = m.repo_id
+                 WHERE r.identity = ?1 AND m.ruleset_hash = ?2 AND m.path IS NOT NULL",
             )
             .map_err(&err)?;
         let rows = stmt
-            .query_map(params![identity, ruleset_hash], |r| r.get::<_, String>(0))
+            .query_map(params![identity, ruleset_hash], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(&err)?;
-        let mut out = HashSet::new();
-        for id in rows {
-            out.insert(self.oid(&id.map_err(&err)?)?);
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, path) = row.map_err(&err)?;
+            out.insert(self.oid(&id)?, path);
         }
         Ok(out)
     }

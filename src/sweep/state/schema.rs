@@ -82,6 +82,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, repo_id)
     ) WITHOUT ROWID;
     "#,
+    // 2: the path each blob was matched under. The generic detector and config-store parsing
+    // read it, so a blob matched under another path (or, before this version, under none) is
+    // matched again; every repository is walked again once to find those blobs.
+    r#"
+    ALTER TABLE matched_blobs ADD COLUMN path TEXT;
+    UPDATE repos SET complete = 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,16 @@ use git2::Oid;
 use rusqlite::{Transaction, params};
 use std::collections::{HashMap, HashSet};
 
+/// A blob read and matched in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedBlob {
+    pub id: Oid,
+    /// Number of raw matches.
+    pub hits: usize,
+    /// The path the blob was matched under (see `crate::detection::blob_path`).
+    pub path: String,
+}
+
 /// What to record for a repository.
 pub enum RepoWrite<'a> {
     /// History was walked: `matched` blobs were read now (with their hit counts), `findings`
@@ -19,7 +29,7 @@ pub enum RepoWrite<'a> {
         info: &'a RepoInfo,
         tips: &'a [(String, String)],
         complete: bool,
-        matched: &'a [(Oid, usize)],
+        matched: &'a [MatchedBlob],
         blob_findings: &'a [(Oid, Vec<Finding>)],
         findings: &'a [Finding],
         rule_ids: &'a HashSet<String>,
@@ -119,13 +129,14 @@ impl State {
     }
 }
 
-/// Newly matched blobs and their raw findings; rows of other rulesets are dropped (a changed
-/// ruleset matches every blob again).
+/// Newly matched blobs, the path each was matched under, and their raw findings; rows of other
+/// rulesets are dropped (a changed ruleset matches every blob again), and so is what a blob
+/// matched now yielded under an earlier path.
 fn write_blobs(
     tx: &Transaction<'_>,
     run: &RunCtx,
     id: i64,
-    matched: &[(Oid, usize)],
+    matched: &[MatchedBlob],
     blob_findings: &[(Oid, Vec<Finding>)],
 ) -> rusqlite::Result<()> {
     let hash = &run.ruleset_hash;
@@ -138,11 +149,16 @@ fn write_blobs(
         params![id, hash],
     )?;
     let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO matched_blobs (repo_id, ruleset_hash, blob_id, run_id, hits)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO matched_blobs (repo_id, ruleset_hash, blob_id, run_id, hits, path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (oid, hits) in matched {
-        ins.execute(params![id, hash, oid.to_string(), run.id, *hits as i64])?;
+    let mut stale = tx.prepare_cached(
+        "DELETE FROM blob_findings WHERE repo_id = ?1 AND ruleset_hash = ?2 AND blob_id = ?3",
+    )?;
+    for m in matched {
+        let blob = m.id.to_string();
+        ins.execute(params![id, hash, blob, run.id, m.hits as i64, m.path])?;
+        stale.execute(params![id, hash, blob])?;
     }
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO blob_findings (repo_id, ruleset_hash, blob_id, seq, finding)
