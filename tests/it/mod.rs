@@ -15,6 +15,7 @@ mod props;
 mod reports;
 mod rules;
 mod scan_dir;
+mod small_things;
 mod stores;
 mod sweep;
 mod verify;

@@ -1,0 +1,107 @@
+//! Issue 14, "small things a user notices": help headings, the refs of history findings,
+//! redaction of short secrets, the keyed secret digest, and test-URL / RFC example credentials.
+
+use super::common::{Fixture, keytrace};
+use clap::CommandFactory;
+
+/// Every command path of the CLI (`["scan"]`, `["rules", "list"]`, ...), read from clap, so a
+/// new subcommand is covered without editing this test.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            walk(sub, &path, out);
+        }
+    }
+    let mut out = vec![Vec::new()];
+    walk(&keytrace::cli::Cli::command(), &[], &mut out);
+    out
+}
+
+#[test]
+fn help_of_every_subcommand_is_snapshotted() {
+    let fx = Fixture::new();
+    let paths = command_paths();
+    assert!(paths.len() > 8, "{paths:?}");
+    for path in paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = keytrace()
+            .args(&args)
+            .current_dir(fx.path())
+            .env("COLUMNS", "100")
+            .output()
+            .expect("keytrace runs");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8(out.stdout).expect("help is UTF-8");
+        let name = if path.is_empty() {
+            "help".to_string()
+        } else {
+            format!("help_{}", path.join("_").replace('-', "_"))
+        };
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+/// The `scan` subcommand as clap sees it.
+fn scan_command() -> clap::Command {
+    let mut cli = keytrace::cli::Cli::command();
+    cli.build();
+    cli.find_subcommand("scan").expect("scan").clone()
+}
+
+#[test]
+fn only_verification_flags_sit_under_the_verification_heading() {
+    use clap::Args;
+    let verify_ids: Vec<String> =
+        keytrace::cli::verify::VerifyArgs::augment_args(clap::Command::new("v"))
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+    assert!(verify_ids.iter().any(|id| id == "verify"), "{verify_ids:?}");
+    let scan = scan_command();
+    let mut under_verification = Vec::new();
+    for arg in scan.get_arguments() {
+        let id = arg.get_id().to_string();
+        let heading = arg.get_help_heading();
+        if heading == Some(keytrace::cli::verify::HEADING) {
+            under_verification.push(id.clone());
+            assert!(
+                verify_ids.contains(&id),
+                "`--{id}` is listed under the verification heading"
+            );
+        } else {
+            assert!(!verify_ids.contains(&id), "`--{id}` left its heading");
+        }
+        // Every option sits under a heading of its own: the untitled "Options" group holds only
+        // help and version (positional targets are listed apart).
+        if heading.is_none() && !arg.is_positional() {
+            assert!(
+                matches!(id.as_str(), "help" | "version"),
+                "`--{id}` of scan has no help heading"
+            );
+        }
+    }
+    under_verification.sort();
+    let mut expected = verify_ids.clone();
+    expected.sort();
+    assert_eq!(under_verification, expected);
+    for id in [
+        "rules",
+        "threads",
+        "max_file_size",
+        "respect_gitignore",
+        "confidence",
+    ] {
+        let arg = scan
+            .get_arguments()
+            .find(|a| a.get_id() == id)
+            .unwrap_or_else(|| panic!("scan has --{id}"));
+        assert_eq!(arg.get_help_heading(), Some("Detection"), "--{id}");
+    }
+}
