@@ -47,6 +47,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// The flat property bag of a finding (DESIGN.md). Unknown values are absent, never invented.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Properties {
@@ -68,6 +72,9 @@ pub struct Properties {
     pub committed_at: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
+    /// How many more refs reach the commit than `refs` lists (it keeps the most relevant).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refs_omitted: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_head: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,7 @@
 //! Issue 14, "small things a user notices": help headings, the refs of history findings,
 //! redaction of short secrets, the keyed secret digest, and test-URL / RFC example credentials.
 
-use super::common::{Fixture, keytrace};
+use super::common::{Fixture, findings, git_in, github_token, keytrace, run, run_json};
 use clap::CommandFactory;
 
 /// Every command path of the CLI (`["scan"]`, `["rules", "list"]`, ...), read from clap, so a
@@ -104,4 +104,77 @@ fn only_verification_flags_sit_under_the_verification_heading() {
             .unwrap_or_else(|| panic!("scan has --{id}"));
         assert_eq!(arg.get_help_heading(), Some("Detection"), "--{id}");
     }
+}
+
+/// A repository whose first commit holds a token, reached by 14 branches and 25 tags whose
+/// alphabetical order is not their date order.
+fn repo_with_many_refs(fx: &Fixture) -> (usize, usize) {
+    let token = github_token("ghp_", "Qm3Zr8TnVb2Lx9KcWp4Hs7Jd1Fg6Ya");
+    fx.git(&["init", "-q", "-b", "main"]);
+    fx.write("config.env", format!("GITHUB_TOKEN={token}\n"));
+    fx.git(&["add", "."]);
+    fx.git(&["commit", "-qm", "first"]);
+    let tags = 25;
+    for i in 1..=tags {
+        fx.write("notes.txt", format!("release {i}\n"));
+        let date = format!("2024-02-{i:02}T00:00:00Z");
+        git_in(
+            fx.path(),
+            &["add", "."],
+            "Alice",
+            "alice@example.com",
+            &date,
+        );
+        git_in(
+            fx.path(),
+            &["commit", "-qm", &format!("release {i}")],
+            "Alice",
+            "alice@example.com",
+            &date,
+        );
+        fx.git(&["tag", &format!("v1.{i}")]);
+    }
+    let mut branches = 1;
+    for i in 1..=12 {
+        fx.git(&["branch", &format!("feature-{i:02}")]);
+        branches += 1;
+    }
+    fx.git(&["checkout", "-q", "-b", "work"]);
+    branches += 1;
+    (branches, tags)
+}
+
+#[test]
+fn history_refs_keep_head_default_branches_and_newest_tags_and_count_the_rest() {
+    let fx = Fixture::new();
+    let (branches, tags) = repo_with_many_refs(&fx);
+    let (code, report) = run_json(&["scan", "--history", "."], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let all = findings(&report);
+    let f = all
+        .iter()
+        .find(|f| f["rule_id"].as_str().unwrap_or("").starts_with("github"))
+        .unwrap_or_else(|| panic!("no GitHub finding: {report}"));
+    let refs: Vec<&str> = f["refs"]
+        .as_array()
+        .expect("refs")
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let listed = refs.len();
+    assert_eq!(
+        f["refs_omitted"].as_u64(),
+        Some((branches + tags - listed) as u64),
+        "{f}"
+    );
+    assert!(listed < branches + tags);
+    let mut expected = vec!["work".to_string(), "main".to_string()];
+    expected.extend((1..=12).map(|i| format!("feature-{i:02}")));
+    let newest_tags = (1..=tags).rev().map(|i| format!("tags/v1.{i}"));
+    expected.extend(newest_tags.take(listed - expected.len()));
+    assert_eq!(refs, expected);
+
+    let (_, human, _) = run(&["scan", "--history", "."], fx.path());
+    let omitted = branches + tags - listed;
+    assert!(human.contains(&format!("and {omitted} more")), "{human}");
 }
