@@ -178,3 +178,63 @@ fn history_refs_keep_head_default_branches_and_newest_tags_and_count_the_rest() 
     let omitted = branches + tags - listed;
     assert!(human.contains(&format!("and {omitted} more")), "{human}");
 }
+
+/// Short passwords (4 to 8 characters), each in its own file.
+fn short_password_fixture() -> (Fixture, Vec<String>) {
+    let fx = Fixture::new();
+    let full = "Zq8!mLwK";
+    let secrets: Vec<String> = (4..=full.len()).map(|n| full[..n].to_string()).collect();
+    for (i, s) in secrets.iter().enumerate() {
+        fx.write(&format!("svc{i}/app.env"), format!("DB_PASSWORD={s}\n"));
+    }
+    (fx, secrets)
+}
+
+/// Every run of two or more characters of `secret`.
+fn runs_of(secret: &str) -> Vec<String> {
+    let chars: Vec<char> = secret.chars().collect();
+    let mut out = Vec::new();
+    for len in 2..=chars.len() {
+        for w in chars.windows(len) {
+            out.push(w.iter().collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn secrets_of_eight_characters_or_fewer_show_nothing_of_themselves_in_any_format() {
+    let (fx, secrets) = short_password_fixture();
+    let (code, report) = run_json(&["scan", ".", "--confidence", "low"], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let all = findings(&report);
+    assert_eq!(all.len(), secrets.len(), "{report}");
+    for f in &all {
+        // Nothing but the ellipsis: not a character of the secret, not even its length.
+        assert_eq!(f["redacted"].as_str(), Some("…"), "{f}");
+    }
+    let (_, sarif, _) = run(
+        &["scan", ".", "--confidence", "low", "-f", "sarif"],
+        fx.path(),
+    );
+    let sarif_json: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let results = sarif_json["runs"][0]["results"]
+        .as_array()
+        .expect("results");
+    assert_eq!(results.len(), secrets.len());
+    for r in results {
+        assert_eq!(r["properties"]["redacted"].as_str(), Some("…"), "{r}");
+    }
+    let (_, human, _) = run(&["scan", ".", "--confidence", "low"], fx.path());
+    let json_text = serde_json::to_string(&report).unwrap();
+    for s in &secrets {
+        for run in runs_of(s) {
+            for (name, text) in [("json", &json_text), ("sarif", &sarif), ("human", &human)] {
+                assert!(
+                    !text.contains(&run),
+                    "{name} shows `{run}` of a secret:\n{text}"
+                );
+            }
+        }
+    }
+}
