@@ -3,6 +3,7 @@
 //! `Properties` is the flat property bag of DESIGN.md; it is serialised as-is into SARIF
 //! `result.properties` and flattened into each JSON finding, so both formats carry the same fields.
 
+pub mod digest;
 mod fingerprint;
 pub mod location;
 mod redact;

@@ -90,6 +90,8 @@ impl RuleSet {
         let mut hasher = Sha256::new();
         hasher.update(crate::rules::DETECTION_CODE_HASH);
         hasher.update([u8::from(generic)]);
+        // Findings carry the secret digest: another digest scheme or key is another result.
+        hasher.update(crate::finding::digest::secret_digest(b"keytrace/ruleset-hash").as_bytes());
         for (i, rule) in rules.iter().enumerate() {
             if compile_now {
                 build_regex(&rule.pattern).map_err(|e| {
@@ -150,9 +152,11 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// A hash of every rule's full definition and of the detection code this binary was built
-    /// from (`DETECTION_CODE_HASH`): changes whenever a rule changes, and whenever a new build
-    /// would find things differently, so that incremental sweeps match every blob again.
+    /// A hash of every rule's full definition, of the detection code this binary was built
+    /// from (`DETECTION_CODE_HASH`) and of the secret-digest scheme and key (through a digest
+    /// of a constant, never the key itself): changes whenever a rule changes, and whenever a
+    /// new build or key would report things differently, so that incremental sweeps match
+    /// every blob again.
     pub fn hash(&self) -> &str {
         &self.hash
     }
@@ -363,9 +367,11 @@ fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
     kept
 }
 
-/// Hex SHA-256 of a secret: lets reports correlate a secret across places without revealing it.
+/// The hex digest of a secret (`secret_sha256`): lets reports correlate a secret across places
+/// without revealing it. Keyed (HMAC-SHA256) unless plain SHA-256 was asked for; see
+/// [`crate::finding::digest`].
 pub fn secret_sha256(secret: &[u8]) -> String {
-    hex::encode(Sha256::digest(secret))
+    crate::finding::digest::secret_digest(secret)
 }
 
 #[cfg(test)]

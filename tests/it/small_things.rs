@@ -238,3 +238,101 @@ fn secrets_of_eight_characters_or_fewer_show_nothing_of_themselves_in_any_format
         }
     }
 }
+
+/// A directory with one generic password; returns the fixture.
+fn password_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.write("app.env", "DB_PASSWORD=Vq7xPz2kLm9!\n");
+    fx
+}
+
+/// (secret, secret_sha256, fingerprint, scan.secret_hash) of the one finding, with `env` set.
+fn digest_run(fx: &Fixture, env: &[(&str, &str)]) -> (String, String, String, String) {
+    let mut cmd = keytrace();
+    cmd.args(["scan", ".", "--no-redact", "-f", "json"])
+        .current_dir(fx.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("keytrace runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let all = findings(&report);
+    assert_eq!(all.len(), 1, "{report}");
+    let f = &all[0];
+    let s = |v: &serde_json::Value| v.as_str().expect("string").to_string();
+    (
+        s(&f["secret"]),
+        s(&f["secret_sha256"]),
+        s(&f["fingerprint"]),
+        s(&report["scan"]["secret_hash"]),
+    )
+}
+
+fn plain_sha256(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+#[test]
+fn secret_digest_is_keyed_by_default_by_the_org_key_when_set_and_plain_only_on_request() {
+    let fx = password_fixture();
+    let (secret, default, default_fp, scheme) = digest_run(&fx, &[]);
+    assert_eq!(scheme, "hmac-sha256");
+    assert_eq!(default.len(), 64);
+    assert_ne!(
+        default,
+        plain_sha256(&secret),
+        "the default is not a plain SHA-256"
+    );
+
+    let key = [("KEYTRACE_HASH_KEY", "org-key-Rk2v9Lq7Zt")];
+    let (_, keyed, keyed_fp, scheme) = digest_run(&fx, &key);
+    assert_eq!(scheme, "hmac-sha256:org");
+    assert_ne!(keyed, default);
+    assert_ne!(keyed, plain_sha256(&secret));
+    assert_ne!(keyed_fp, default_fp, "fingerprints follow the digest");
+    assert_eq!(digest_run(&fx, &key).1, keyed, "stable across runs");
+    let other = [("KEYTRACE_HASH_KEY", "another-org-key-8fQ")];
+    assert_ne!(digest_run(&fx, &other).1, keyed);
+
+    let (_, plain, _, scheme) = digest_run(&fx, &[("KEYTRACE_HASH", "sha256")]);
+    assert_eq!(scheme, "sha256");
+    assert_eq!(plain, plain_sha256(&secret));
+}
+
+#[test]
+fn the_digest_key_never_appears_in_any_output() {
+    let fx = password_fixture();
+    let key = "OrgDigestKey-Zx81Qm";
+    let mut runs: Vec<Vec<&str>> = ["human", "json", "jsonl", "sarif"]
+        .iter()
+        .map(|f| vec!["scan", ".", "--no-redact", "--show-suppressed", "-f", f])
+        .collect();
+    runs.push(vec!["baseline", "create", ".", "-o", "-"]);
+    for args in runs {
+        for env in [
+            vec![("KEYTRACE_HASH_KEY", key)],
+            // A conflicting setting fails: its message must not quote the key either.
+            vec![("KEYTRACE_HASH_KEY", key), ("KEYTRACE_HASH", "sha256")],
+            // Nor a key put into the scheme's variable by mistake.
+            vec![("KEYTRACE_HASH", key)],
+        ] {
+            let mut cmd = keytrace();
+            cmd.args(&args).current_dir(fx.path());
+            for (k, v) in &env {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().expect("keytrace runs");
+            for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let text = String::from_utf8_lossy(bytes);
+                assert!(
+                    !text.contains(key),
+                    "{args:?} {env:?}: {name} shows the key:\n{text}"
+                );
+            }
+            if env.len() == 2 {
+                assert_eq!(out.status.code(), Some(2), "{args:?}");
+            }
+        }
+    }
+}
