@@ -9,6 +9,7 @@
 
 pub mod entropy;
 pub mod noise;
+pub mod test_url;
 pub mod validators;
 
 use crate::generic::{Anchor, Hit};
@@ -316,7 +317,7 @@ impl Matcher<'_> {
             if s == e {
                 continue;
             }
-            if accept(&compiled.rule, &blob[s..e]) {
+            if accept(&compiled.rule, &blob[s..e]) && !test_url::is_test_credential_at(blob, s..e) {
                 out.push(RawMatch {
                     rule_index,
                     secret: s..e,

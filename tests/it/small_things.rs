@@ -336,3 +336,63 @@ fn the_digest_key_never_appears_in_any_output() {
         }
     }
 }
+
+/// Test-URL credentials and example tokens of standards, as test suites and docs write them.
+const PLACEHOLDER_LINES: &[&str] = &[
+    r#"PROXY = "http://user:pass@host""#,
+    r#"URL = "https://username:password@example.com""#,
+    "DATABASE_URL=postgres://user:password@localhost/db",
+    "DATABASE_URL=postgresql://postgres:mysecretpassword@localhost:5432/postgres",
+    "REDIS_URL=redis://:password123@localhost:6379/0",
+    r#"r = get("http://user:pass%23pass@complex.url.com/path?query=yes")"#,
+    r#"proxies = {"https": "http://john.doe:hunter2@proxy.corp.acme.io:3128"}"#,
+    // RFC 6750 §2.1.
+    "Authorization: Bearer mF_9.B5f-4.1JqM",
+    // RFC 6749 §4.1.4 and §5.1.
+    r#"access_token = "2YotnFZFEjr1zCsicMWpAA""#,
+    r#"refresh_token = "tGzv3JOkF0XG5Qx2TlKWIA""#,
+    r#"{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}"#,
+    // RFC 7519 §3.1.
+    "Authorization: Bearer eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+];
+
+#[test]
+fn test_url_credentials_and_rfc_example_tokens_are_placeholders() {
+    let fx = Fixture::new();
+    // In an ordinary source file and a config file, not a test directory: the values alone
+    // must give them away.
+    let body = PLACEHOLDER_LINES.join("\n") + "\n";
+    fx.write("src/client.py", &body);
+    fx.write("config/app.env", &body);
+    let (code, report) = run_json(&["scan", ".", "--confidence", "low"], fx.path());
+    assert_eq!(code, 0, "{report}");
+    assert!(findings(&report).is_empty(), "{report}");
+}
+
+#[test]
+fn real_looking_url_credentials_are_still_found() {
+    let fx = Fixture::new();
+    let lines = [
+        // Random passwords, real hosts.
+        "DATABASE_URL=postgres://app_user:fE_38qBQnXm4Hr5n+ZGM@db.internal.acme.io:5432/orders",
+        "REPO=https://deploy:Vq7xPz2kLm9x@nexus.acme.io/repository/releases",
+        // A random password is not a placeholder on localhost either.
+        "DATABASE_URL=postgres://app:Tz4wq8Lm1xQ@localhost:5432/app",
+        // A placeholder user does not excuse a random password.
+        "REDIS_URL=redis://user:DpIQaC=cCIrf4YW;T,iG@cache-7f3a.upstash.io:6380",
+    ];
+    fx.write("deploy/prod.env", lines.join("\n") + "\n");
+    let (code, report) = run_json(&["scan", ".", "--no-redact"], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let all = findings(&report);
+    for (i, line) in lines.iter().enumerate() {
+        let f = all
+            .iter()
+            .find(|f| f["location"]["start_line"].as_u64() == Some(i as u64 + 1))
+            .unwrap_or_else(|| panic!("no finding for `{line}`: {report}"));
+        let secret = f["secret"].as_str().expect("secret");
+        assert!(line.contains(&format!(":{secret}@")), "{line}: {f}");
+        let severity = f["severity"].as_str().unwrap();
+        assert!(matches!(severity, "high" | "critical"), "{line}: {f}");
+    }
+}
