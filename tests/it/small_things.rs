@@ -396,3 +396,28 @@ fn real_looking_url_credentials_are_still_found() {
         assert!(matches!(severity, "high" | "critical"), "{line}: {f}");
     }
 }
+
+#[test]
+fn merged_reports_say_whether_their_shards_share_one_digest_scheme() {
+    let fx = password_fixture();
+    let shard = |name: &str, env: &[(&str, &str)]| {
+        let mut cmd = keytrace();
+        cmd.args(["scan", ".", "-f", "json", "-o", name])
+            .current_dir(fx.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("keytrace runs");
+    };
+    shard("a.json", &[]);
+    shard("b.json", &[]);
+    shard("c.json", &[("KEYTRACE_HASH_KEY", "org-key-Rk2v9Lq7Zt")]);
+    let merged = |files: &[&str]| {
+        let mut args = vec!["merge"];
+        args.extend(files);
+        let (_, report) = run_json(&args, fx.path());
+        report["scan"]["secret_hash"].clone()
+    };
+    assert_eq!(merged(&["a.json", "b.json"]), "hmac-sha256");
+    assert_eq!(merged(&["a.json", "c.json"]), "mixed");
+}
