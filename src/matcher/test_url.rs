@@ -25,7 +25,8 @@ const PASSWORD_WORDS: &[&str] = &[
     "login", "auth", "hello", "world", "app", "dev", "local",
 ];
 
-/// Words placeholder user names are made of.
+/// Words placeholder user names are made of. Real default accounts (`admin`, `root`, `guest`,
+/// `postgres`) are not among them: their weak passwords on a real host are real findings.
 const USER_WORDS: &[&str] = &[
     "user",
     "username",
@@ -37,9 +38,6 @@ const USER_WORDS: &[&str] = &[
     "test",
     "tester",
     "testuser",
-    "admin",
-    "root",
-    "guest",
     "demo",
     "foo",
     "bar",
@@ -268,6 +266,8 @@ mod tests {
                 "redis://:password123@cache.prod.acme.io:6379",
                 "password123",
             ),
+            // A default account is a real account: its weak password on a real host counts.
+            ("mysql://root:password1@db.prod.acme.io/app", "password1"),
             // Not the password of a URL.
             ("password = password123@localhost", "password123"),
         ] {
