@@ -106,11 +106,16 @@ fn only_verification_flags_sit_under_the_verification_heading() {
     }
 }
 
-/// A repository whose first commit holds a token, reached by 14 branches and 25 tags whose
-/// alphabetical order is not their date order.
-fn repo_with_many_refs(fx: &Fixture) -> (usize, usize) {
+/// A repository whose second commit adds a token, reached by 14 branches and 25 tags whose
+/// alphabetical order is not their date order. Returns the branch and tag counts and the first
+/// commit (the base of a range that holds the token).
+fn repo_with_many_refs(fx: &Fixture) -> (usize, usize, String) {
     let token = github_token("ghp_", "Qm3Zr8TnVb2Lx9KcWp4Hs7Jd1Fg6Ya");
     fx.git(&["init", "-q", "-b", "main"]);
+    fx.write("README.md", "app\n");
+    fx.git(&["add", "."]);
+    fx.git(&["commit", "-qm", "start"]);
+    let base = fx.git(&["rev-parse", "HEAD"]);
     fx.write("config.env", format!("GITHUB_TOKEN={token}\n"));
     fx.git(&["add", "."]);
     fx.git(&["commit", "-qm", "first"]);
@@ -141,42 +146,57 @@ fn repo_with_many_refs(fx: &Fixture) -> (usize, usize) {
     }
     fx.git(&["checkout", "-q", "-b", "work"]);
     branches += 1;
-    (branches, tags)
+    (branches, tags, base)
+}
+
+/// The refs of the GitHub finding of `report`, and its `refs_omitted`.
+fn refs_of(report: &serde_json::Value) -> (Vec<String>, usize) {
+    let all = findings(report);
+    let f = all
+        .iter()
+        .find(|f| f["rule_id"].as_str().unwrap_or("").starts_with("github"))
+        .unwrap_or_else(|| panic!("no GitHub finding: {report}"));
+    let refs = f["refs"].as_array().expect("refs");
+    let refs = refs.iter().map(|r| r.as_str().unwrap().to_string());
+    let omitted = f["refs_omitted"].as_u64().unwrap_or(0) as usize;
+    (refs.collect(), omitted)
+}
+
+/// What the refs list must be: HEAD's branch, the default branch, the other local branches by
+/// name, then tags newest first, as many as fit in `listed`.
+fn expected_refs(tags: usize, listed: usize) -> Vec<String> {
+    let mut expected = vec!["work".to_string(), "main".to_string()];
+    expected.extend((1..=12).map(|i| format!("feature-{i:02}")));
+    let newest_tags = (1..=tags).rev().map(|i| format!("tags/v1.{i}"));
+    expected.extend(newest_tags.take(listed - expected.len()));
+    expected
 }
 
 #[test]
 fn history_refs_keep_head_default_branches_and_newest_tags_and_count_the_rest() {
     let fx = Fixture::new();
-    let (branches, tags) = repo_with_many_refs(&fx);
+    let (branches, tags, _) = repo_with_many_refs(&fx);
     let (code, report) = run_json(&["scan", "--history", "."], fx.path());
     assert_eq!(code, 1, "{report}");
-    let all = findings(&report);
-    let f = all
-        .iter()
-        .find(|f| f["rule_id"].as_str().unwrap_or("").starts_with("github"))
-        .unwrap_or_else(|| panic!("no GitHub finding: {report}"));
-    let refs: Vec<&str> = f["refs"]
-        .as_array()
-        .expect("refs")
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
-    let listed = refs.len();
-    assert_eq!(
-        f["refs_omitted"].as_u64(),
-        Some((branches + tags - listed) as u64),
-        "{f}"
-    );
-    assert!(listed < branches + tags);
-    let mut expected = vec!["work".to_string(), "main".to_string()];
-    expected.extend((1..=12).map(|i| format!("feature-{i:02}")));
-    let newest_tags = (1..=tags).rev().map(|i| format!("tags/v1.{i}"));
-    expected.extend(newest_tags.take(listed - expected.len()));
-    assert_eq!(refs, expected);
+    let (refs, omitted) = refs_of(&report);
+    assert!(refs.len() < branches + tags);
+    assert_eq!(omitted, branches + tags - refs.len(), "{report}");
+    assert_eq!(refs, expected_refs(tags, refs.len()));
 
     let (_, human, _) = run(&["scan", "--history", "."], fx.path());
-    let omitted = branches + tags - listed;
     assert!(human.contains(&format!("and {omitted} more")), "{human}");
+}
+
+#[test]
+fn range_refs_are_ranked_and_counted_too() {
+    let fx = Fixture::new();
+    let (branches, tags, base) = repo_with_many_refs(&fx);
+    let range = format!("{base}..HEAD");
+    let (code, report) = run_json(&["scan", "--range", &range, "."], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let (refs, omitted) = refs_of(&report);
+    assert_eq!(omitted, branches + tags - refs.len(), "{report}");
+    assert_eq!(refs, expected_refs(tags, refs.len()));
 }
 
 /// Short passwords (4 to 8 characters), each in its own file.
