@@ -441,3 +441,44 @@ fn merged_reports_say_whether_their_shards_share_one_digest_scheme() {
     assert_eq!(merged(&["a.json", "b.json"]), "hmac-sha256");
     assert_eq!(merged(&["a.json", "c.json"]), "mixed");
 }
+
+/// The first example of the embedded `private-key-rsa` rule: a PEM block.
+fn rsa_example() -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/private-key.toml"
+    ))
+    .expect("rule file");
+    let doc: toml::Table = toml::from_str(&text).expect("rule file parses");
+    let rule = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"].as_str() == Some("private-key-rsa"))
+        .expect("rule");
+    rule["examples"][0].as_str().unwrap().trim().to_string()
+}
+
+#[test]
+fn one_pem_key_has_one_digest_however_it_is_laid_out() {
+    let fx = Fixture::new();
+    let pem = rsa_example();
+    assert!(pem.starts_with("-----BEGIN RSA PRIVATE KEY-----"), "{pem}");
+    fx.write("tls/server.key", format!("{pem}\n"));
+    let escaped = pem.replace('\n', "\\n");
+    fx.write(
+        "deploy/values.json",
+        format!("{{\"tls_key\": \"{escaped}\"}}\n"),
+    );
+    let indented: String = pem.lines().map(|l| format!("    {l}\n")).collect();
+    fx.write("deploy/secret.yaml", format!("tls:\n  key: |\n{indented}"));
+    let (code, report) = run_json(&["scan", "."], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let digests: Vec<String> = findings(&report)
+        .iter()
+        .filter(|f| f["rule_id"] == "private-key-rsa")
+        .map(|f| f["secret_sha256"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(digests.len(), 3, "{report}");
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+}
