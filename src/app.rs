@@ -6,6 +6,8 @@ use crate::exit::ExitStatus;
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    // The secret digest is chosen before anything is hashed, once for the whole run.
+    crate::finding::digest::install(crate::finding::digest::Scheme::from_env()?)?;
     match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),

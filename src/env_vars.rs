@@ -14,3 +14,8 @@ pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
 pub const KEYTRACE_ETCD_PASSWORD: &str = "KEYTRACE_ETCD_PASSWORD";
 /// etcd endpoint the etcd integration test uses (set by `.ci/run`).
 pub const KEYTRACE_TEST_ETCD: &str = "KEYTRACE_TEST_ETCD";
+/// The organisation's key for the secret digest (`secret_sha256` becomes HMAC-SHA256 under it;
+/// see docs/secret-digest.md). Never printed.
+pub const KEYTRACE_HASH_KEY: &str = "KEYTRACE_HASH_KEY";
+/// `sha256` asks for plain, unkeyed SHA-256 secret digests; `hmac-sha256` is the default.
+pub const KEYTRACE_HASH: &str = "KEYTRACE_HASH";

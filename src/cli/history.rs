@@ -35,6 +35,6 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "REV", help_heading = "Git", conflicts_with_all = ["history", "range"])]
     pub since_commit: Option<String>,
     /// Never show a progress bar.
-    #[arg(long, help_heading = "Git")]
+    #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
 }

@@ -8,22 +8,33 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "human",
+        help_heading = "Output"
+    )]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
     /// Show secrets in clear text (reports redact them by default).
-    #[arg(long, overrides_with = "redact")]
+    #[arg(long, overrides_with = "redact", help_heading = "Output")]
     pub no_redact: bool,
     /// Redact secrets (the default).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub redact: bool,
     /// Also list suppressed findings (baseline, allowlist, inline ignore).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub show_suppressed: bool,
     /// Colour: auto (a TTY without NO_COLOR), always or never.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
     pub color: ColorChoice,
 }
 
@@ -41,11 +52,41 @@ pub struct ScanArgs {
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
 
+    /// Extra rule files or directories (added to the embedded rules).
+    #[arg(long, value_name = "DIR", help_heading = "Detection")]
+    pub rules: Vec<PathBuf>,
+
+    /// Worker threads (default: one per core; at most 4 per core are started).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0, value_parser = parse_threads, help_heading = "Detection")]
+    pub threads: usize,
+
+    /// Skip files and blobs larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size, help_heading = "Detection")]
+    pub max_file_size: u64,
+
+    /// Honour .gitignore/.ignore files (by default ignored files on disk are scanned too).
+    #[arg(long, help_heading = "Detection")]
+    pub respect_gitignore: bool,
+
+    /// Report findings of this confidence and above: high, medium or low.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "medium",
+        help_heading = "Detection"
+    )]
+    pub confidence: crate::rules::Confidence,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+
+    /// Skip git blame of files on disk: no commit or author per finding, owners from
+    /// CODEOWNERS or the owners table only (faster in large work trees).
+    #[arg(long, help_heading = "Attribution")]
+    pub no_blame: bool,
 
     #[command(flatten)]
     pub stores: super::stores::StoreArgs,
@@ -55,31 +96,6 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub verify: super::verify::VerifyArgs,
-
-    /// Extra rule files or directories (added to the embedded rules).
-    #[arg(long, value_name = "DIR")]
-    pub rules: Vec<PathBuf>,
-
-    /// Worker threads (default: one per core; at most 4 per core are started).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0, value_parser = parse_threads)]
-    pub threads: usize,
-
-    /// Skip files and blobs larger than this (bytes, or with K/M/G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
-
-    /// Honour .gitignore/.ignore files (by default ignored files on disk are scanned too).
-    #[arg(long)]
-    pub respect_gitignore: bool,
-
-    /// Report findings of this confidence and above: high, medium or low.
-    #[arg(long, value_name = "LEVEL", default_value = "medium")]
-    pub confidence: crate::rules::Confidence,
-
-    /// Skip git blame of files on disk: no commit or author per finding, owners from
-    /// CODEOWNERS or the owners table only (faster in large work trees).
-    #[arg(long, help_heading = "Attribution")]
-    pub no_blame: bool,
 }
 
 /// Parse `1048576`, `512K`, `25M`, `1G` (powers of 1024).

@@ -124,7 +124,7 @@ pub fn scan_range(
             if first_seen.contains_key(&key) {
                 continue;
             }
-            f.props.refs = provenance::reaching_refs(&repo, &tips, node.meta.id);
+            provenance::fill_refs(&mut f, &repo, &tips, node.meta.id);
             first_seen.insert(key, all.len());
             all.push(f);
         }

@@ -24,11 +24,13 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
     let mut merged = Report::default();
     let mut kinds: Vec<String> = Vec::new();
     let mut hashes: Vec<String> = Vec::new();
+    let mut digests: Vec<String> = Vec::new();
     let mut findings: BTreeMap<PlaceKey, Finding> = BTreeMap::new();
     for file in &args.files {
         let part = read_report(file)?;
         kinds.push(part.scan.kind.clone());
         hashes.push(part.scan.ruleset_hash.clone());
+        digests.push(part.scan.secret_hash.clone().unwrap_or_default());
         merged.scan.targets.extend(part.scan.targets);
         merged.coverage.absorb(&part.coverage);
         for (k, v) in part.references {
@@ -49,6 +51,11 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
     merged.scan = ScanInfo {
         kind: one_or(&kinds, "merge"),
         ruleset_hash: one_or(&hashes, "mixed"),
+        // Shards hashed under different schemes or keys cannot be correlated: say so.
+        secret_hash: digests
+            .iter()
+            .any(|d| !d.is_empty())
+            .then(|| one_or(&digests, "mixed")),
         ..merged.scan
     };
     merged.coverage.notes.sort();

@@ -45,6 +45,7 @@ pub fn scan_to_report(
             targets,
             repository: collected.repository,
             ruleset_hash: set.hash().to_string(),
+            secret_hash: Some(crate::finding::digest::current().label().to_string()),
         },
         coverage: coverage.snapshot(),
         references: coverage.references(),

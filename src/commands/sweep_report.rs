@@ -55,6 +55,7 @@ pub fn assemble(
             targets: targets.iter().map(|t| t.identity.clone()).collect(),
             repository: None,
             ruleset_hash: ruleset_hash.to_string(),
+            secret_hash: Some(crate::finding::digest::current().label().to_string()),
         },
         ..Report::default()
     };
@@ -104,6 +105,7 @@ pub fn write_repo_sarifs(
                     ..r.info.clone()
                 }),
                 ruleset_hash: ruleset_hash.to_string(),
+                secret_hash: Some(crate::finding::digest::current().label().to_string()),
             },
             coverage: r.coverage.clone(),
             ..Report::default()

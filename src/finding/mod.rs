@@ -3,6 +3,7 @@
 //! `Properties` is the flat property bag of DESIGN.md; it is serialised as-is into SARIF
 //! `result.properties` and flattened into each JSON finding, so both formats carry the same fields.
 
+pub mod digest;
 mod fingerprint;
 pub mod location;
 mod redact;
@@ -49,6 +50,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// The flat property bag of a finding (DESIGN.md). Unknown values are absent, never invented.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Properties {
@@ -70,6 +75,9 @@ pub struct Properties {
     pub committed_at: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
+    /// How many more refs reach the commit than `refs` lists (it keeps the most relevant).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refs_omitted: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_head: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +189,16 @@ impl Finding {
         if !self.scope().is_empty() {
             forms.push(location_fingerprint(rule, sha, path, ""));
             forms.push(secret_fingerprint(rule, sha, ""));
+        }
+        // Baselines and allowlists written before digests were keyed hold `keytrace/v1` over the
+        // plain SHA-256; while the secret is still in memory (policy runs before redaction),
+        // that form is recomputed so that they keep matching.
+        if let Some(secret) = &self.secret {
+            let plain = digest::legacy_sha256(secret.as_bytes());
+            forms.push(secret_fingerprint(rule, &plain, self.scope()));
+            if !self.scope().is_empty() {
+                forms.push(secret_fingerprint(rule, &plain, ""));
+            }
         }
         forms
     }

@@ -74,7 +74,14 @@ pub fn url_userinfo(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Opt
             host.split(':').next(),
             Some("host" | "hostname" | "domain" | "server")
         );
-    if documentation || colon + 1 >= at {
+    if documentation
+        || colon + 1 >= at
+        || crate::matcher::test_url::is_test_credential(
+            &bytes[from..colon],
+            &bytes[colon + 1..at],
+            &bytes[at + 1..end],
+        )
+    {
         return None;
     }
     let user = String::from_utf8_lossy(&bytes[from..colon]).into_owned();

@@ -207,8 +207,12 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
 ];
 
 /// Placeholders and documentation values: `your-password`, `<password>`, `xxx`, `...`, `TODO`,
-/// `none`, `null`, `[password]`, `REPLACE_ME`.
+/// `none`, `null`, `[password]`, `REPLACE_ME`, and the example credentials of standards
+/// (`noise::is_documented_example`).
 pub fn is_placeholder(v: &str) -> bool {
+    if noise::is_documented_example(v.as_bytes()) {
+        return true;
+    }
     let lower = v.to_ascii_lowercase();
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;

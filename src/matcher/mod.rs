@@ -9,6 +9,7 @@
 
 pub mod entropy;
 pub mod noise;
+pub mod test_url;
 pub mod validators;
 
 use crate::generic::{Anchor, Hit};
@@ -90,6 +91,8 @@ impl RuleSet {
         let mut hasher = Sha256::new();
         hasher.update(crate::rules::DETECTION_CODE_HASH);
         hasher.update([u8::from(generic)]);
+        // Findings carry the secret digest: another digest scheme or key is another result.
+        hasher.update(crate::finding::digest::secret_digest(b"keytrace/ruleset-hash").as_bytes());
         for (i, rule) in rules.iter().enumerate() {
             if compile_now {
                 build_regex(&rule.pattern).map_err(|e| {
@@ -150,9 +153,11 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// A hash of every rule's full definition and of the detection code this binary was built
-    /// from (`DETECTION_CODE_HASH`): changes whenever a rule changes, and whenever a new build
-    /// would find things differently, so that incremental sweeps match every blob again.
+    /// A hash of every rule's full definition, of the detection code this binary was built
+    /// from (`DETECTION_CODE_HASH`) and of the secret-digest scheme and key (through a digest
+    /// of a constant, never the key itself): changes whenever a rule changes, and whenever a
+    /// new build or key would report things differently, so that incremental sweeps match
+    /// every blob again.
     pub fn hash(&self) -> &str {
         &self.hash
     }
@@ -312,7 +317,7 @@ impl Matcher<'_> {
             if s == e {
                 continue;
             }
-            if accept(&compiled.rule, &blob[s..e]) {
+            if accept(&compiled.rule, &blob[s..e]) && !test_url::is_test_credential_at(blob, s..e) {
                 out.push(RawMatch {
                     rule_index,
                     secret: s..e,
@@ -363,9 +368,11 @@ fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
     kept
 }
 
-/// Hex SHA-256 of a secret: lets reports correlate a secret across places without revealing it.
+/// The hex digest of a secret (`secret_sha256`): lets reports correlate a secret across places
+/// without revealing it. Keyed (HMAC-SHA256) unless plain SHA-256 was asked for; see
+/// [`crate::finding::digest`].
 pub fn secret_sha256(secret: &[u8]) -> String {
-    hex::encode(Sha256::digest(secret))
+    crate::finding::digest::secret_digest(secret)
 }
 
 #[cfg(test)]

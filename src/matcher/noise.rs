@@ -47,9 +47,43 @@ pub const SECRET_MANAGER_MARKERS: &[&str] = &[
     "secretkeyref",
 ];
 
-/// True when `secret` is evidently not a real credential: a placeholder, a documentation value,
-/// one repeated character, or an ascending run such as `12345678` / `abcdefgh`.
+/// Example credentials printed in standards and ubiquitous documentation, copied into code and
+/// tests everywhere (case-sensitive; a secret holding one is the example, not a credential).
+/// Each is long enough that no real credential holds it by chance.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // RFC 6750 (OAuth 2.0 bearer tokens) §2.1–2.3, §3.
+    "mF_9.B5f-4.1JqM",
+    // RFC 6749 (OAuth 2.0): access and refresh tokens, authorization code, client credentials.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "SplxlOBeZQQYbYS6WxSbIA",
+    "7Fjfp0ZBr1KtDRbnfVdmIw",
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    // RFC 7519 §3.1 / RFC 7515 appendix A: the example claims set and the HS256 signature.
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ",
+    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    // The jwt.io debugger's default token (payload and signature).
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    "SflKxwRJSf36POk6yJV_adQssw5c",
+    // RFC 7617 §2 (HTTP Basic): Aladdin:open sesame.
+    "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+];
+
+/// True when `secret` holds an example credential of a standard or of ubiquitous documentation
+/// (RFC 6749, 6750, 7519, 7617; jwt.io).
+pub fn is_documented_example(secret: &[u8]) -> bool {
+    DOCUMENTED_EXAMPLES
+        .iter()
+        .any(|m| memchr::memmem::find(secret, m.as_bytes()).is_some())
+}
+
+/// True when `secret` is evidently not a real credential: a placeholder, a documentation value
+/// (including the example credentials of standards), one repeated character, or an ascending
+/// run such as `12345678` / `abcdefgh`.
 pub fn is_placeholder(secret: &[u8]) -> bool {
+    if is_documented_example(secret) {
+        return true;
+    }
     let lower = secret.to_ascii_lowercase();
     if PLACEHOLDER_MARKERS
         .iter()
@@ -132,6 +166,8 @@ mod tests {
             "sk-...",
             "${OPENAI_API_KEY}",
             "********",
+            "mF_9.B5f-4.1JqM",
+            "2YotnFZFEjr1zCsicMWpAA",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }

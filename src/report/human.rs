@@ -115,7 +115,11 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
         line(out, "introduced", &format!("{short} by {who} {when}"));
     }
     if !f.props.refs.is_empty() {
-        line(out, "refs", &f.props.refs.join(", "));
+        let mut refs = f.props.refs.join(", ");
+        if f.props.refs_omitted > 0 {
+            let _ = write!(refs, ", and {} more", f.props.refs_omitted);
+        }
+        line(out, "refs", &refs);
     }
     if let Some(false) = f.props.in_head {
         let removed = f

@@ -318,6 +318,7 @@ mod tests {
                     branch: None,
                 }),
                 ruleset_hash: String::new(),
+                secret_hash: None,
             },
             findings,
             ..Report::default()

@@ -49,6 +49,10 @@ pub struct ScanInfo {
     /// Hash of the ruleset used (changes whenever any rule changes).
     #[serde(default)]
     pub ruleset_hash: String,
+    /// How `secret_sha256` was computed: `hmac-sha256`, `hmac-sha256:org` or `sha256` (see
+    /// `finding::digest`); never the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<String>,
 }
 
 /// A finished scan, ready for any reporter.

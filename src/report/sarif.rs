@@ -70,6 +70,9 @@ fn build(report: &Report, rules: &[Rule]) -> sarif::Sarif {
     );
     run_props.insert("scan_kind".to_string(), json!(report.scan.kind));
     run_props.insert("ruleset_hash".to_string(), json!(report.scan.ruleset_hash));
+    if let Some(scheme) = &report.scan.secret_hash {
+        run_props.insert("secret_hash".to_string(), json!(scheme));
+    }
     run_props.insert("suppressed".to_string(), json!(report.suppressed.len()));
     run_props.insert("references".to_string(), json!(report.references));
     if let Some(sweep) = &report.sweep {

@@ -719,3 +719,45 @@ fn the_demo_sarif_validates() {
     let doc = github_sarif(&out, "examples/demo");
     assert!(!results(&doc).is_empty());
 }
+
+/// `keytrace/v1` as releases before keyed digests wrote it: the first 32 hex digits of
+/// SHA-256("keytrace/v1" NUL rule NUL sha256-hex(secret) NUL scope NUL), with an empty scope.
+fn pre_hmac_v1(rule_id: &str, secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let plain = hex::encode(Sha256::digest(secret.as_bytes()));
+    let mut h = Sha256::new();
+    for part in ["keytrace/v1", rule_id, &plain, ""] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(h.finalize())[..32].to_string()
+}
+
+/// A baseline written before `secret_sha256` became a keyed hash names findings by the plain
+/// SHA-256 of the secret: it keeps suppressing them (the secret is still known during policy).
+#[test]
+fn a_baseline_written_before_keyed_digests_still_suppresses() {
+    let token = acme_token(43);
+    let (fx, rules) = acme_repo(&[("app.env", format!("K={token}\n"))]);
+    let (code, found) = acme_json(&fx, &rules, &[]);
+    assert_eq!(code, 1);
+    let rule = found[0]["rule_id"].as_str().unwrap().to_string();
+    let legacy = pre_hmac_v1(&rule, &token);
+    assert_ne!(found[0]["secret_fingerprint"], legacy.as_str());
+    let old = serde_json::json!({
+        "version": 1,
+        "findings": [{"fingerprint": legacy, "rule_id": rule, "path": "app.env"}]
+    });
+    fx.write("pre-hmac-baseline.json", old.to_string());
+    let (code, found) = acme_json(&fx, &rules, &["--baseline", "pre-hmac-baseline.json"]);
+    assert_eq!(code, 0, "{found:?}");
+    assert_eq!(found[0]["suppressed_by"], "baseline");
+    // The same file as an allowlist entry of keytrace.toml.
+    fx.write(
+        "keytrace.toml",
+        format!("[allowlist]\nfingerprints = [\"{legacy}\"]\n"),
+    );
+    let (code, found) = acme_json(&fx, &rules, &[]);
+    assert_eq!(code, 0, "{found:?}");
+    assert_eq!(found[0]["suppressed_by"], "allowlist:fingerprint");
+}

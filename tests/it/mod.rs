@@ -17,6 +17,7 @@ mod repo_paths;
 mod reports;
 mod rules;
 mod scan_dir;
+mod small_things;
 mod stores;
 mod sweep;
 mod sweep_agree;

@@ -135,6 +135,7 @@ remediation = "Revoke it in the Acme console."
                 branch: Some("main".into()),
             }),
             ruleset_hash: "0000".into(),
+            secret_hash: None,
         },
         coverage: CoverageRecord {
             blobs_scanned: 10,

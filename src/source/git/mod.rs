@@ -10,6 +10,7 @@ pub mod history;
 pub mod odd_refs;
 pub mod provenance;
 pub mod recover;
+pub mod ref_rank;
 pub mod remote_url;
 pub mod repo;
 pub mod text;

@@ -10,8 +10,9 @@ use crate::finding::{Finding, SourceKind};
 use git2::{Oid, Repository};
 use std::collections::{HashMap, HashSet};
 
-/// Most refs listed per finding (a repository can have thousands of tags).
-const MAX_REFS_PER_FINDING: usize = 20;
+/// Most refs listed per finding (a repository can have thousands of tags): the most relevant
+/// ones ([`super::ref_rank`]); `refs_omitted` counts the rest.
+pub const MAX_REFS_PER_FINDING: usize = 20;
 /// Findings absent from HEAD for which the removing commit is searched.
 const MAX_REMOVAL_SEARCHES: usize = 200;
 
@@ -44,7 +45,7 @@ pub fn attribute(
         }
     }
     let head = HeadState::new(repo);
-    let reach = Reachability::new(index, tips);
+    let reach = Reachability::new(index, &super::ref_rank::by_relevance(repo, tips));
     let mut removal_budget = MAX_REMOVAL_SEARCHES;
     let mut out = Vec::with_capacity(best.len());
     for ((rule, sha, path_id), (commit_idx, mut f)) in best {
@@ -53,7 +54,7 @@ pub fn attribute(
         let meta = index.commits.get(commit_idx as usize);
         if let Some(meta) = meta {
             fill_commit(&mut f, meta);
-            f.props.refs = reach.refs_reaching(commit_idx);
+            set_refs(&mut f, reach.refs_reaching(commit_idx));
         }
         let holders = &blobs_with_secret[&(rule, sha)];
         if let Some(head) = &head {
@@ -83,13 +84,28 @@ pub fn fill_commit(f: &mut Finding, meta: &CommitMeta) {
     f.props.committed_at = meta.rfc3339();
 }
 
-/// Short names of the refs whose history contains `commit`.
+/// Set `refs` to the first [`MAX_REFS_PER_FINDING`] of `reaching` (most relevant first) and
+/// `refs_omitted` to how many more there are.
+fn set_refs(f: &mut Finding, mut reaching: Vec<String>) {
+    let omitted = reaching.len().saturating_sub(MAX_REFS_PER_FINDING);
+    reaching.truncate(MAX_REFS_PER_FINDING);
+    f.props.refs = reaching;
+    f.props.refs_omitted = omitted;
+}
+
+/// Set the refs whose history contains `commit` on `f`: short names, most relevant first,
+/// at most [`MAX_REFS_PER_FINDING`], with the count of the others.
+pub fn fill_refs(f: &mut Finding, repo: &Repository, tips: &[Tip], commit: Oid) {
+    set_refs(f, reaching_refs(repo, tips, commit));
+}
+
+/// Short names of every ref whose history contains `commit`, most relevant first.
 pub fn reaching_refs(repo: &Repository, tips: &[Tip], commit: Oid) -> Vec<String> {
-    tips.iter()
-        .filter(|t| {
-            t.commit == commit || repo.graph_descendant_of(t.commit, commit).unwrap_or(false)
-        })
-        .take(MAX_REFS_PER_FINDING)
+    let reaching = tips.iter().filter(|t| {
+        t.commit == commit || repo.graph_descendant_of(t.commit, commit).unwrap_or(false)
+    });
+    super::ref_rank::by_relevance(repo, reaching)
+        .into_iter()
         .map(|t| short_name(&t.name).to_string())
         .collect()
 }
@@ -105,15 +121,10 @@ struct Reachability {
 }
 
 impl Reachability {
-    fn new(index: &HistoryIndex, tips: &[Tip]) -> Reachability {
-        let mut ordered: Vec<&Tip> = tips.iter().collect();
-        let rank = |name: &str| match name {
-            n if n.starts_with("refs/heads/") || n == "HEAD" => 0,
-            n if n.starts_with("refs/remotes/") => 1,
-            n if n.starts_with("refs/tags/") => 2,
-            _ => 3,
-        };
-        ordered.sort_by_key(|t| (rank(&t.name), t.name.clone()));
+    /// `ordered`: the tips, most relevant first. Past the memory budget, the least relevant
+    /// tips are not tracked (and so neither listed nor counted).
+    fn new(index: &HistoryIndex, ordered: &[&Tip]) -> Reachability {
+        let mut ordered = ordered.to_vec();
         let per_commit_budget = MAX_REACH_BYTES / index.commits.len().max(1);
         ordered.truncate((per_commit_budget * 8).max(64));
         let words = ordered.len().div_ceil(64).max(1);
@@ -140,13 +151,13 @@ impl Reachability {
         }
     }
 
+    /// Every tracked ref that reaches `commit`, most relevant first.
     fn refs_reaching(&self, commit: u32) -> Vec<String> {
         let Some(row) = self.bits.get(commit as usize) else {
             return Vec::new();
         };
         (0..self.names.len())
             .filter(|i| row[i / 64] & (1 << (i % 64)) != 0)
-            .take(MAX_REFS_PER_FINDING)
             .map(|i| self.names[i].clone())
             .collect()
     }
