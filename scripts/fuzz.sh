@@ -92,5 +92,7 @@ if [ "$target" = all ]; then
     done
     exit "$found"
 fi
-targets | grep -qx "$target" || { echo "unknown target: $target (see: $0 list)" >&2; exit 2; }
+# grep reads the whole list: with -q it would stop early, and cargo-fuzz, writing into a closed
+# pipe, would fail the pipeline (pipefail) although the target was found.
+targets | grep -x "$target" >/dev/null || { echo "unknown target: $target (see: $0 list)" >&2; exit 2; }
 run_one "$target" "$seconds" || exit 1

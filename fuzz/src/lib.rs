@@ -80,7 +80,7 @@ pub fn finding(rule_id: &str, provider: &str, path: &str, secret: &str) -> Findi
             end_line: 1,
             end_column: 1 + secret.chars().count(),
         },
-        fingerprint: keytrace::finding::fingerprint(rule_id, "00", ""),
+        fingerprint: keytrace::finding::location_fingerprint(rule_id, "00", path, ""),
         secret: Some(secret.to_string()),
         props: Properties {
             provider: provider.to_string(),

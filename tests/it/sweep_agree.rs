@@ -121,6 +121,21 @@ fn fixture() -> Repo {
     repo
 }
 
+/// `keytrace ARGS` in `cwd` with the tests' digest key: (exit code, stdout, stderr).
+fn run_keyed(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = super::common::keytrace()
+        .args(args)
+        .env(HASH_KEY.0, HASH_KEY.1)
+        .current_dir(cwd)
+        .output()
+        .expect("keytrace runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn json_of(args: &[&str], cwd: &Path) -> Value {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
@@ -293,7 +308,7 @@ fn sweep_findings_carry_owners_in_json_and_text() {
         &state,
         "--no-progress",
     ];
-    let (code, text, stderr) = run(&args, repo.fx.path());
+    let (code, text, stderr) = run_keyed(&args, repo.fx.path());
     assert_eq!(code, 1, "{stderr}");
     let owner_lines: Vec<&str> = text
         .lines()
@@ -328,7 +343,7 @@ fn sarif_and_html_carry_owners(
         "--html",
         &html_arg,
     ]);
-    let (code, log, stderr) = run(&args, repo.fx.path());
+    let (code, log, stderr) = run_keyed(&args, repo.fx.path());
     assert_eq!(code, 1, "{stderr}");
     let per_repo = std::fs::read_dir(&sarif_dir)
         .unwrap()
@@ -528,4 +543,42 @@ fn allowlists_that_look_at_secrets_suppress_the_same_findings() {
     );
     assert_agree(&scan, &unchanged, "unchanged, secret allowlist");
     assert!(!unchanged.to_string().contains("Tq7!wE3rY9uI2o"));
+}
+
+/// The state keys findings by secret digests, which depend on `KEYTRACE_HASH_KEY`: a sweep run
+/// with another key (or none) would report every finding twice, once new and once removed. It
+/// is refused with one line naming the state file and what to do; the same key keeps working.
+#[test]
+fn a_sweep_with_another_digest_key_is_refused() {
+    let repo = fixture();
+    let first = repo.sweep(&[]);
+    assert!(!findings(&first).is_empty());
+    let (parent, state) = (repo.parent.display().to_string(), repo.state());
+    let args = [
+        "sweep",
+        "--repos-dir",
+        &parent,
+        "--state",
+        &state,
+        "--no-progress",
+    ];
+    for env in [None, Some("another-key-Zq81")] {
+        let mut cmd = super::common::keytrace();
+        cmd.args(args).current_dir(repo.fx.path());
+        if let Some(key) = env {
+            cmd.env(HASH_KEY.0, key);
+        }
+        let out = cmd.output().expect("keytrace runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&state) && stderr.contains("KEYTRACE_HASH_KEY"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("another-key-Zq81"), "{stderr}");
+    }
+    let again = repo.sweep(&[]);
+    let count = |r: &Value| findings(r).len();
+    assert_eq!(count(&again), count(&first));
 }

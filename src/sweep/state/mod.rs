@@ -17,7 +17,7 @@ mod write;
 pub use read::{Prior, Reader};
 pub use write::{MatchedBlob, RepoWrite};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,6 +34,10 @@ pub enum StateError {
         found: i64,
         supported: i64,
     },
+    #[error(
+        "{path}: state database was written with another secret digest key; run with the same KEYTRACE_HASH_KEY (and KEYTRACE_HASH), or start a new state file"
+    )]
+    DigestKeyChanged { path: String },
     #[error("{path}: state database: bad stored {what}: {message}")]
     Corrupt {
         path: String,
@@ -101,6 +105,7 @@ impl State {
         ruleset_hash: &str,
         shard: Option<&str>,
     ) -> Result<RunCtx, StateError> {
+        self.check_digest_key()?;
         let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.conn
             .execute(
@@ -113,6 +118,37 @@ impl State {
             date,
             ruleset_hash: ruleset_hash.to_string(),
         })
+    }
+
+    /// The state's findings are keyed by secret digests, which depend on the digest key: a run
+    /// with another key would see every finding as new and every stored one as removed. The
+    /// first run records the key's identity (a digest of a constant, not the key); a later run
+    /// with another key is refused.
+    fn check_digest_key(&mut self) -> Result<(), StateError> {
+        let id = crate::finding::digest::secret_digest(b"keytrace/state-digest-key");
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'digest_key_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        match stored {
+            Some(stored) if stored == id => Ok(()),
+            Some(_) => Err(StateError::DigestKeyChanged {
+                path: self.path.display().to_string(),
+            }),
+            None => self
+                .conn
+                .execute(
+                    "INSERT INTO meta (key, value) VALUES ('digest_key_id', ?1)",
+                    [id],
+                )
+                .map(|_| ())
+                .map_err(sql_err(&self.path)),
+        }
     }
 
     /// Record the end of a run and fold the write-ahead log back into the database file, so

@@ -89,6 +89,20 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE matched_blobs ADD COLUMN path TEXT;
     UPDATE repos SET complete = 0;
     "#,
+    // 3: settings of the whole state, first the identity of the secret digest key. States from
+    // before keyed digests hold plain SHA-256 digests that no longer match anything: their
+    // findings and matcher output are dropped (every blob is matched again on the next run)
+    // rather than kept as a second, "removed" copy of every finding.
+    r#"
+    CREATE TABLE meta (
+        key           TEXT PRIMARY KEY,
+        value         TEXT NOT NULL
+    ) WITHOUT ROWID;
+    DELETE FROM findings;
+    DELETE FROM blob_findings;
+    DELETE FROM matched_blobs;
+    UPDATE repos SET complete = 0, ruleset_hash = NULL;
+    "#,
 ];
 
 /// The schema version this build writes.
