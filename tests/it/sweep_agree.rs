@@ -3,7 +3,7 @@
 //! allowlist handling, same `--confidence` threshold), also when the sweep answers from its
 //! incremental state, and every sweep finding carries its owners as a scan's does.
 
-use super::common::{Fixture, findings, git_in, github_token, run};
+use super::common::{Fixture, findings, git_in, github_token};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
