@@ -2,18 +2,12 @@
 //! Action's scan script driven by simulated event payloads (push, new-branch push, pull
 //! request on a shallow checkout), its step outputs and job summary; action.yml's structure.
 
-use super::common::{Fixture, acme_rules, acme_token, git_in, run};
+use super::common::{Fixture, acme_rules, acme_token, git_alice, run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    git_in(
-        dir,
-        args,
-        "Alice",
-        "alice@example.com",
-        "2024-01-01T00:00:00Z",
-    )
+    git_alice(dir, args)
 }
 
 /// Commit `contents` at `rel` in `dir`; returns the new commit id.

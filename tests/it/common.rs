@@ -74,8 +74,14 @@ pub fn keytrace() -> Command {
 
 /// Run keytrace and return (exit code, stdout, stderr).
 pub fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    run_env(args, cwd, &[])
+}
+
+/// Run keytrace with extra environment variables and return (exit code, stdout, stderr).
+pub fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
     let out = keytrace()
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .output()
         .expect("keytrace runs");
@@ -149,4 +155,15 @@ pub fn acme_token(n: u32) -> String {
         })
         .collect();
     format!("acme_{body}")
+}
+
+/// `git ARGS` in `dir` as Alice on 2024-01-01 (the fixed identity of most fixtures); stdout.
+pub fn git_alice(dir: &Path, args: &[&str]) -> String {
+    git_in(
+        dir,
+        args,
+        "Alice",
+        "alice@example.com",
+        "2024-01-01T00:00:00Z",
+    )
 }

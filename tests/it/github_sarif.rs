@@ -4,7 +4,7 @@
 //! secret, path) and keep old baselines working; messages a reviewer can act on; rule help
 //! pages; and a repository URI that is a remote URL, never a path on the scanning machine.
 
-use super::common::{Fixture, acme_rules, acme_token, findings, git_in, run, run_json};
+use super::common::{Fixture, acme_rules, acme_token, findings, git_alice, git_in, run, run_json};
 use keytrace::rules::Rule;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -158,13 +158,7 @@ fn write_examples(dir: &Path, rules: &[Rule]) {
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    git_in(
-        dir,
-        args,
-        "Alice",
-        "alice@example.com",
-        "2024-01-01T00:00:00Z",
-    )
+    git_alice(dir, args)
 }
 
 fn git_as(dir: &Path, args: &[&str], who: &str, date: &str) -> String {

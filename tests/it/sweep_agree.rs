@@ -123,17 +123,7 @@ fn fixture() -> Repo {
 
 /// `keytrace ARGS` in `cwd` with the tests' digest key: (exit code, stdout, stderr).
 fn run_keyed(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = super::common::keytrace()
-        .args(args)
-        .env(HASH_KEY.0, HASH_KEY.1)
-        .current_dir(cwd)
-        .output()
-        .expect("keytrace runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    super::common::run_env(args, cwd, &[HASH_KEY])
 }
 
 fn json_of(args: &[&str], cwd: &Path) -> Value {
