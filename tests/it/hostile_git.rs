@@ -621,3 +621,39 @@ fn a_tree_entry_with_an_unknown_mode_is_scanned_by_a_range() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     assert_eq!(paths(&acme(&report)), ["odd.env"]);
 }
+
+/// The search for the commit that removed a secret has a budget (200 searches per scan). It is
+/// spent in a fixed order — most severe first, then by path — so every run, and a scan and a
+/// sweep of the same history, name the same removing commits; before, hash-map order decided.
+#[test]
+fn the_removal_search_budget_is_spent_in_path_order() {
+    let fx = repo();
+    let n = 205;
+    for i in 0..n {
+        fx.write(
+            &format!("keys/k{i:03}.env"),
+            format!("K={}\n", acme_token(1000 + i)),
+        );
+    }
+    commit(fx.path(), 1, "add keys");
+    std::fs::remove_dir_all(fx.path().join("keys")).unwrap();
+    fx.write("README", "keys removed\n");
+    let removal = commit(fx.path(), 2, "remove keys");
+    let (code, report, stderr) = scan(fx.path(), &["scan", "--history", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = acme(&report);
+    assert_eq!(found.len(), n as usize);
+    let mut named: Vec<(String, bool)> = found
+        .iter()
+        .map(|f| {
+            let path = f["location"]["path"].as_str().unwrap().to_string();
+            let removed = f["removed_in"].as_str() == Some(removal.as_str());
+            (path, removed)
+        })
+        .collect();
+    named.sort();
+    let with: Vec<&str> = named.iter().filter(|n| n.1).map(|n| n.0.as_str()).collect();
+    assert_eq!(with.len(), 200);
+    assert_eq!(with.first().copied(), Some("keys/k000.env"));
+    assert_eq!(with.last().copied(), Some("keys/k199.env"));
+}

@@ -48,6 +48,18 @@ pub fn attribute(
     let reach = Reachability::new(index, &super::ref_rank::by_relevance(repo, tips));
     let mut removal_budget = MAX_REMOVAL_SEARCHES;
     let mut out = Vec::with_capacity(best.len());
+    // The removal search has a budget: spend it in a fixed order, most severe first, so that
+    // two runs (a scan and a sweep of the same history) name the same removing commits.
+    let mut best: Vec<_> = best.into_iter().collect();
+    best.sort_by(
+        |((rule_a, sha_a, _), (_, a)), ((rule_b, sha_b, _), (_, b))| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.location.path.cmp(&b.location.path))
+                .then_with(|| rule_a.cmp(rule_b))
+                .then_with(|| sha_a.cmp(sha_b))
+        },
+    );
     for ((rule, sha, path_id), (commit_idx, mut f)) in best {
         f.props.source = SourceKind::GitHistory;
         // A place found only in a tree no readable commit holds has no commit to name.
