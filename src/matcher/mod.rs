@@ -181,6 +181,8 @@ pub struct RawMatch {
     pub rule_index: usize,
     /// Byte span of the `secret` group within the blob.
     pub secret: Range<usize>,
+    /// Byte span of the whole pattern match (the secret and the context the rule demands).
+    pub whole: Range<usize>,
 }
 
 /// Most generic prefilter hits kept for one blob: far more than the generic detector can turn
@@ -321,6 +323,7 @@ impl Matcher<'_> {
                 out.push(RawMatch {
                     rule_index,
                     secret: s..e,
+                    whole: m.start()..m.end(),
                 });
             }
         }
@@ -343,13 +346,16 @@ pub fn accept(rule: &Rule, secret: &[u8]) -> bool {
 }
 
 /// Same secret span found by several rules, or overlapping spans: keep the most specific match
-/// (provider rule over generic, higher confidence, longer secret, earlier rule).
+/// (provider rule over generic, higher confidence, the rule that matched more context — a
+/// service-account JSON around its PEM key, a connection string around its account key — then
+/// the longer secret, then the earlier rule).
 fn resolve_overlaps(set: &RuleSet, mut found: Vec<RawMatch>) -> Vec<RawMatch> {
     let rank = |m: &RawMatch| {
         let r = set.rule(m.rule_index);
         (
             !r.is_generic(),
             r.confidence,
+            m.whole.len(),
             m.secret.len(),
             std::cmp::Reverse(m.rule_index),
         )

@@ -127,9 +127,24 @@ fn bounded_search(blob: &[u8], span: Range<usize>, out: &mut Identity) {
     if !TYPE_RE.is_match(&window) {
         return;
     }
+    // Several key files may share the window (a dump, a list of CI variables): each field is
+    // taken from the occurrence nearest to the secret, which is the one of its own object.
+    // (Offsets in the lossy text can drift by invalid bytes; they only rank candidates.)
+    let (start, end) = (span.start - lo, span.end - lo);
+    let distance = |m: &regex::Match<'_>| {
+        if m.end() <= start {
+            start - m.end()
+        } else {
+            m.start().saturating_sub(end)
+        }
+    };
     for (key, re) in FIELD_RES.iter() {
-        if let Some(c) = re.captures(&window) {
-            out.insert((*key).to_string(), Value::String(c[1].to_string()));
+        let nearest = re
+            .captures_iter(&window)
+            .filter_map(|c| Some((distance(&c.get(0)?), c.get(1)?.as_str().to_string())))
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, value)) = nearest {
+            out.insert((*key).to_string(), Value::String(value));
         }
     }
 }
@@ -210,6 +225,28 @@ mod tests {
         let secret_in_blob = PEM.replace("\\n", "\\\\n");
         let id = at(&blob, &secret_in_blob);
         assert_eq!(id["client_email"], "ci@acme-prod.iam.gserviceaccount.com");
+    }
+
+    /// Two key files in one invalid document (a variables dump): each key gets its own
+    /// account, not the first one in the window.
+    #[test]
+    fn the_bounded_search_takes_the_fields_of_the_nearest_object() {
+        let (a, b) = (
+            key_file("first@acme-prod.iam.gserviceaccount.com"),
+            key_file("second@acme-dev.iam.gserviceaccount.com"),
+        );
+        let blob = format!("A='{a}'\nB='{b}'\n");
+        let first = blob.find("MIIEvQ").unwrap();
+        let second = blob.rfind("MIIEvQ").unwrap();
+        assert_ne!(first, second);
+        for (at, want) in [
+            (first, "first@acme-prod.iam.gserviceaccount.com"),
+            (second, "second@acme-dev.iam.gserviceaccount.com"),
+        ] {
+            let mut id = Identity::new();
+            bounded_search(blob.as_bytes(), at..at + 20, &mut id);
+            assert_eq!(id["client_email"], want);
+        }
     }
 
     #[test]
