@@ -13,6 +13,7 @@ mod hostile_report;
 mod owners;
 mod policy;
 mod props;
+mod release;
 mod repo_paths;
 mod reports;
 mod rules;
