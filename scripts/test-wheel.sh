@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds keytrace's Python wheel with maturin from PyPI, installs it into a fresh venv that has
-# never seen the source tree, and runs the installed `keytrace` there: --version must be
-# Cargo.toml's version, a scan of examples/demo must find secrets (exit 1), a clean directory must
-# pass (exit 0). Prints "SKIPPED" and exits 0 only when PyPI cannot be reached; any other failure
-# fails. Set CARGO_TARGET_DIR to reuse an existing build directory.
+# Builds keytrace's Python sdist with maturin from PyPI, then the wheel from that sdist, installs
+# the wheel into a fresh venv that has never seen the source tree, and runs the installed
+# `keytrace` there: --version must be Cargo.toml's version, a scan of examples/demo must find
+# secrets (exit 1), a clean directory must pass (exit 0). Prints "SKIPPED" and exits 0 only when
+# PyPI cannot be reached; any other failure fails. Set CARGO_TARGET_DIR to reuse a build directory.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -29,7 +29,18 @@ want=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
 
 python3 -m venv "$work/build"
 "$work/build/bin/pip" install -q --disable-pip-version-check maturin
-"$work/build/bin/maturin" build --release --manifest-path "$repo/Cargo.toml" -o "$work/dist"
+# The wheel is built from the sdist, as pip does where no wheel fits: this proves the lean sdist
+# (Cargo.toml's include list) holds everything the build needs.
+"$work/build/bin/maturin" sdist --manifest-path "$repo/Cargo.toml" -o "$work/sdist"
+sdists=("$work"/sdist/keytrace-"$want".tar.gz)
+[ -f "${sdists[0]}" ] || { echo "no keytrace-$want sdist in $work/sdist"; exit 1; }
+if tar tzf "${sdists[0]}" | grep -E '^keytrace-[^/]+/(tests|fuzz|examples|benches|docs|target)/'; then
+  echo "the sdist holds the files above, which must not ship"
+  exit 1
+fi
+mkdir "$work/src"
+tar xzf "${sdists[0]}" -C "$work/src"
+"$work/build/bin/maturin" build --release --manifest-path "$work/src/keytrace-$want/Cargo.toml" -o "$work/dist"
 wheels=("$work"/dist/keytrace-"$want"-*.whl)
 [ -f "${wheels[0]}" ] || { echo "no keytrace-$want wheel in $work/dist:"; ls "$work/dist"; exit 1; }
 
