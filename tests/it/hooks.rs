@@ -136,7 +136,8 @@ fn pre_commit_hooks_file_defines_staged_and_files_hooks() {
         .iter()
         .find(|h| h["id"] == "keytrace")
         .expect("hook `keytrace`");
-    assert_eq!(staged["language"], "rust");
+    // `language: python` since issue 15 (packaging.rs checks the cargo-built variants).
+    assert_eq!(staged["language"], "python");
     assert_eq!(staged["pass_filenames"], false);
     assert!(
         staged["entry"]

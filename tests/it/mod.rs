@@ -11,6 +11,7 @@ mod hostile_git;
 mod hostile_input;
 mod hostile_report;
 mod owners;
+mod packaging;
 mod policy;
 mod props;
 mod release;
