@@ -108,8 +108,18 @@ pub fn scan_bytes(
         coverage.scanned(bytes.len());
         coverage.utf16();
         let text = text.as_bytes();
-        return structured(set, matcher, text, origin, coverage)
+        let mut found = structured(set, matcher, text, origin, coverage)
             .unwrap_or_else(|| findings_in_blob(set, matcher, text, origin, coverage));
+        // A byte-order mark alone does not make UTF-16: `FF FE` in front of ASCII decodes to
+        // CJK and would hide every key behind it. Real UTF-16 text is full of NUL bytes (it
+        // sniffs as binary), so only such impostors are also matched as the bytes they are.
+        if !is_binary(bytes) {
+            found.extend(
+                structured(set, matcher, bytes, origin, coverage)
+                    .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin, coverage)),
+            );
+        }
+        return found;
     }
     if is_binary(bytes) {
         coverage.skip(SkipReason::Binary);

@@ -135,6 +135,29 @@ fn utf16_text_files_are_decoded_and_located_like_the_original() {
     assert_eq!(report["coverage"]["utf16_decoded"], 2);
 }
 
+/// A UTF-16 byte-order mark in front of ASCII text (a stray BOM, or one put there to hide a
+/// key) must not make keytrace read the file as UTF-16 only: decoded, the ASCII pairs are CJK
+/// characters and the key vanished. The bytes are matched as they are too.
+#[test]
+fn a_utf16_byte_order_mark_before_ascii_hides_no_key() {
+    let fx = Fixture::new();
+    for (name, bom) in [("le.env", [0xFF, 0xFE]), ("be.env", [0xFE, 0xFF])] {
+        let mut bytes = bom.to_vec();
+        bytes.extend(format!("# odd\rOPENAI_API_KEY={}\n", openai_key()).bytes());
+        fx.write(name, bytes);
+    }
+    let (code, report) = run_json(&["scan", "."], fx.path());
+    assert_eq!(code, 1, "{report}");
+    let found = findings(&report);
+    let mut paths: Vec<&str> = found
+        .iter()
+        .filter(|f| f["rule_id"] == "openai-project-api-key")
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["be.env", "le.env"], "{found:#?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn names_that_differ_only_in_invalid_bytes_keep_their_own_findings() {
