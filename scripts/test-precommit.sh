@@ -4,7 +4,8 @@
 # untracked, not ignored files, committed in a temp repository, since try-repo installs from a
 # commit). A staged change adding the demo's AWS key must be blocked; a clean change must pass.
 # pre-commit pip-installs the hook repository, which builds the wheel with maturin (minutes the
-# first time; set CARGO_TARGET_DIR to reuse a build directory). Prints "SKIPPED" and exits 0
+# first time; set CARGO_TARGET_DIR to reuse a build directory of its own, not the
+# repository's target/). Prints "SKIPPED" and exits 0
 # only when PyPI cannot be reached; any other failure fails.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)

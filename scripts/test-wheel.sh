@@ -3,7 +3,8 @@
 # the wheel into a fresh venv that has never seen the source tree, and runs the installed
 # `keytrace` there: --version must be Cargo.toml's version, a scan of examples/demo must find
 # secrets (exit 1), a clean directory must pass (exit 0). Prints "SKIPPED" and exits 0 only when
-# PyPI cannot be reached; any other failure fails. Set CARGO_TARGET_DIR to reuse a build directory.
+# PyPI cannot be reached; any other failure fails. Set CARGO_TARGET_DIR to reuse a build directory — one of its own,
+# not the repository's target/ (a build from another source path overwrites build.rs's output).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
