@@ -657,3 +657,27 @@ fn the_removal_search_budget_is_spent_in_path_order() {
     assert_eq!(with.first().copied(), Some("keys/k000.env"));
     assert_eq!(with.last().copied(), Some("keys/k199.env"));
 }
+
+/// A file that was binary (a NUL byte) and is replaced by text holding a key: libgit2's patch
+/// of a binary change has no lines, so `--range` and `--staged` read nothing of it and reported
+/// a clean scan. The new version is now read whole.
+#[test]
+fn a_binary_file_turned_into_text_with_a_key_is_scanned_by_range_and_staged() {
+    let fx = repo();
+    fx.write("blob.env", b"header\0binary\n");
+    let base = commit(fx.path(), 1, "binary");
+    fx.write("blob.env", format!("K={}\n", acme_token(180)));
+    let head = commit(fx.path(), 2, "now text");
+    let range = format!("{base}..{head}");
+    let (code, report, stderr) = scan(fx.path(), &["scan", "--range", &range]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(paths(&acme(&report)), ["blob.env"]);
+
+    fx.write("staged.env", b"a\0b\n");
+    commit(fx.path(), 3, "binary again");
+    fx.write("staged.env", format!("K={}\n", acme_token(181)));
+    git(fx.path(), &["add", "staged.env"]);
+    let (code, report, stderr) = scan(fx.path(), &["scan", "--staged", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(paths(&acme(&report)), ["staged.env"]);
+}

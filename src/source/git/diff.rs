@@ -158,7 +158,7 @@ fn file_lines(
 }
 
 /// The `+` lines of one file's patch; `All` when the patch cannot be made (then an unreadable
-/// old side is counted); `None` when nothing is added (binary files have no lines).
+/// old side is counted) or either side is binary; `None` when nothing is added.
 fn patch_lines(
     diff: &Diff<'_>,
     idx: usize,
@@ -167,7 +167,12 @@ fn patch_lines(
     out: &mut DiffGaps,
 ) -> Option<AddedLines> {
     let patch = match Patch::from_diff(diff, idx) {
-        Ok(p) => p?,
+        // A side libgit2 takes for binary (a NUL anywhere in either version) gives a patch
+        // without lines: the new version is read whole, so a file that was binary and now
+        // holds text with a key is scanned (a binary new version is then skipped and counted).
+        Ok(None) => return Some(AddedLines::All),
+        Ok(Some(p)) if p.delta().flags().is_binary() => return Some(AddedLines::All),
+        Ok(Some(p)) => p,
         Err(_) => {
             if !old.is_zero()
                 && let Err(e) = odb.read(old)
