@@ -7,6 +7,12 @@
 # first time; set CARGO_TARGET_DIR to reuse a build directory of its own, not the
 # repository's target/). Prints "SKIPPED" and exits 0
 # only when PyPI cannot be reached; any other failure fails.
+#
+# With KEYTRACE_WHEEL_DIR=DIR (a directory holding the keytrace wheel, as scripts/test-wheel.sh
+# leaves it with KEYTRACE_WHEEL_OUT), the hook repository users are told to use is tested too:
+# the one scripts/precommit-mirror.py renders, which only depends on the keytrace wheel. pip runs
+# with --no-index against that directory and cargo is taken off PATH, so the hook can only start
+# from the prebuilt wheel: nothing is compiled.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 hook=${1:-keytrace}
@@ -47,32 +53,64 @@ echo "# project" >"$user/README.md"
 git -C "$user" add README.md
 git -C "$user" commit -q -m init
 
-try() { (cd "$user" && "$pc" try-repo "$snap" "$hook" --verbose); }
+# check_hook HOOK_REPO LABEL [ENV...]: in the user's repository, a staged AWS key must be
+# blocked by the hook and a clean change must pass. ENV entries are extra NAME=VALUE settings.
+check_hook() {
+  local hook_repo=$1 label=$2
+  shift 2
+  local run=(env "$@" "$pc" try-repo "$hook_repo" "$hook" --verbose)
+  cp "$repo/examples/demo/deploy.sh" "$user/deploy.sh"
+  git -C "$user" add deploy.sh
+  set +e
+  (cd "$user" && "${run[@]}") >"$work/blocked.log" 2>&1
+  local code=$?
+  set -e
+  if [ "$code" -eq 0 ]; then
+    cat "$work/blocked.log"
+    echo "pre-commit test ($label): a staged AWS key was NOT blocked"
+    exit 1
+  fi
+  grep -q "aws-" "$work/blocked.log" ||
+    { cat "$work/blocked.log"; echo "pre-commit test ($label): the hook failed without reporting the key"; exit 1; }
+  git -C "$user" reset -q deploy.sh
+  rm "$user/deploy.sh"
+  echo "a clean change $label" >>"$user/notes.txt"
+  git -C "$user" add notes.txt
+  if ! (cd "$user" && "${run[@]}") >"$work/clean.log" 2>&1; then
+    cat "$work/clean.log"
+    echo "pre-commit test ($label): a clean change was blocked"
+    exit 1
+  fi
+  grep -q "Passed" "$work/clean.log" ||
+    { cat "$work/clean.log"; echo "pre-commit test ($label): hook did not run on the clean change"; exit 1; }
+  git -C "$user" reset -q notes.txt
+  sed -n '/keytrace/,$p' "$work/blocked.log" | head -20 # the hook's report (redacted)
+  echo "pre-commit test: ok ($label, hook $hook: staged key blocked, clean change passed)"
+}
 
-cp "$repo/examples/demo/deploy.sh" "$user/deploy.sh"
-git -C "$user" add deploy.sh
-set +e
-try >"$work/blocked.log" 2>&1
-code=$?
-set -e
-if [ "$code" -eq 0 ]; then
-  cat "$work/blocked.log"
-  echo "pre-commit test: a staged AWS key was NOT blocked"
-  exit 1
-fi
-grep -q "aws-" "$work/blocked.log" ||
-  { cat "$work/blocked.log"; echo "pre-commit test: the hook failed without reporting the key"; exit 1; }
+check_hook "$snap" "hooks of this repository, built from source"
 
-git -C "$user" reset -q deploy.sh
-rm "$user/deploy.sh"
-echo "a clean change" >"$user/notes.txt"
-git -C "$user" add notes.txt
-if ! try >"$work/clean.log" 2>&1; then
-  cat "$work/clean.log"
-  echo "pre-commit test: a clean change was blocked"
-  exit 1
-fi
-grep -q "Passed" "$work/clean.log" ||
-  { cat "$work/clean.log"; echo "pre-commit test: hook did not run on the clean change"; exit 1; }
-sed -n '/keytrace/,$p' "$work/blocked.log" | head -20 # the hook's report (redacted)
-echo "pre-commit test: ok (hook $hook: staged key blocked, clean change passed)"
+[ -n "${KEYTRACE_WHEEL_DIR:-}" ] || exit 0
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
+ls "$KEYTRACE_WHEEL_DIR"/keytrace-"$version"-*.whl >/dev/null 2>&1 ||
+  { echo "pre-commit test: no keytrace-$version wheel in $KEYTRACE_WHEEL_DIR"; exit 1; }
+mirror="$work/keytrace-pre-commit"
+python3 "$repo/scripts/precommit-mirror.py" "$version" "$mirror"
+git -C "$mirror" init -q -b main
+git -C "$mirror" add -A
+git -C "$mirror" commit -q -m "keytrace $version"
+# What pip needs besides the wheel: the mirror package's build backend. Nothing else is offered.
+"$work/venv/bin/pip" download -q --disable-pip-version-check -d "$work/pydeps" "setuptools>=61" wheel
+# PATH without any cargo or rustc: a hook that tried to compile would fail instead.
+nocargo=""
+IFS=: read -ra dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+  [ -x "$d/cargo" ] || [ -x "$d/rustc" ] || nocargo="${nocargo:+$nocargo:}$d"
+done
+# A fresh hook cache, so the hook environment is installed by this run.
+export PRE_COMMIT_HOME="$work/cache-wheel"
+start=$(date +%s)
+check_hook "$mirror" "rendered keytrace-pre-commit repository, from the wheel only" \
+  PATH="$nocargo" PIP_NO_INDEX=1 PIP_FIND_LINKS="$KEYTRACE_WHEEL_DIR $work/pydeps" \
+  CARGO_HOME="$work/no-cargo" RUSTUP_HOME="$work/no-rustup"
+echo "pre-commit test: the wheel-based hook installed and ran twice in $(( $(date +%s) - start )) s"

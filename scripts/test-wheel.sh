@@ -5,6 +5,8 @@
 # secrets (exit 1), a clean directory must pass (exit 0). Prints "SKIPPED" and exits 0 only when
 # PyPI cannot be reached; any other failure fails. Set CARGO_TARGET_DIR to reuse a build directory — one of its own,
 # not the repository's target/ (a build from another source path overwrites build.rs's output).
+# Set KEYTRACE_WHEEL_OUT=DIR to keep the tested wheel there (scripts/test-precommit.sh installs the
+# wheel-based hook repository from it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -68,4 +70,8 @@ echo "nothing to see here" >"$work/clean/notes.txt"
 (cd "$work/clean" && "$kt" scan --no-progress .) >/dev/null ||
   { echo "scan of a clean directory failed"; exit 1; }
 
+if [ -n "${KEYTRACE_WHEEL_OUT:-}" ]; then
+  mkdir -p "$KEYTRACE_WHEEL_OUT"
+  cp "${wheels[0]}" "$KEYTRACE_WHEEL_OUT/"
+fi
 echo "wheel test: ok ($(basename "${wheels[0]}"), keytrace $want, $n findings in examples/demo)"

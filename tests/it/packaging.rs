@@ -176,3 +176,68 @@ fn pre_commit_hooks_python_first_rust_kept() {
             .starts_with("keytrace scan --staged")
     );
 }
+
+/// The hook repository rendered for a release (scripts/precommit-mirror.py): its hooks are
+/// exactly this repository's Python hooks, and its package pulls exactly this version's wheel, so
+/// pre-commit installs the prebuilt binary instead of compiling. (scripts/test-precommit.sh runs
+/// it through pre-commit with pip offline and no cargo on PATH.)
+#[test]
+fn pre_commit_mirror_pins_this_version_and_copies_the_python_hooks() {
+    let out_dir = Fixture::new();
+    let render = |version: &str, dir: &Path| {
+        Command::new("python3")
+            .arg(manifest_dir().join("scripts/precommit-mirror.py"))
+            .arg(version)
+            .arg(dir)
+            .output()
+            .expect("python3 runs")
+    };
+    let cargo: toml::Value =
+        toml::from_str(&std::fs::read_to_string(manifest_dir().join("Cargo.toml")).unwrap())
+            .unwrap();
+    let version = cargo["package"]["version"].as_str().unwrap();
+    let dir = out_dir.path().join("mirror");
+    let out = render(version, &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let ours: Vec<serde_json::Value> = serde_norway::from_str(
+        &std::fs::read_to_string(manifest_dir().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let mirrored: Vec<serde_json::Value> = serde_norway::from_str(
+        &std::fs::read_to_string(dir.join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let python: Vec<_> = ours
+        .into_iter()
+        .filter(|h| h["language"] == "python")
+        .collect();
+    assert!(!python.is_empty());
+    assert_eq!(mirrored, python);
+
+    let py: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("pyproject.toml")).unwrap()).unwrap();
+    assert_eq!(py["project"]["version"].as_str(), Some(version));
+    let deps: Vec<_> = py["project"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert_eq!(deps, [format!("keytrace=={version}")]);
+    assert_ne!(
+        py["build-system"]["build-backend"].as_str(),
+        Some("maturin")
+    );
+
+    // Not a release version: refused with one line, nothing written.
+    let bad = out_dir.path().join("bad");
+    let out = render("main", &bad);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a release version"));
+    assert!(!bad.exists());
+}
