@@ -19,6 +19,7 @@ mod repo_paths;
 mod reports;
 mod rules;
 mod rules_breadth_b;
+mod rules_breadth_saas;
 mod scan_dir;
 mod small_things;
 mod stores;
