@@ -18,6 +18,7 @@ mod release;
 mod repo_paths;
 mod reports;
 mod rules;
+mod rules_cloud_ci_infra;
 mod scan_dir;
 mod small_things;
 mod stores;
