@@ -20,6 +20,7 @@ mod reports;
 mod rules;
 mod rules_breadth_b;
 mod rules_breadth_saas;
+mod rules_cloud_ci_infra;
 mod scan_dir;
 mod small_things;
 mod stores;
