@@ -197,6 +197,29 @@ mod tests {
     }
 
     #[test]
+    fn ciphertexts_are_recognised() {
+        for c in [
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "ENC[AES256_GCM,data:abc,iv:def]",
+            "{cipher}AQA4Fk2xL9mQ7zR2vP8wT1yB",
+            "$ANSIBLE_VAULT;1.1;AES256",
+            "encrypted:Qm4zK8wLp2xR7vT1",
+            "AQICAHhx8Vq2pT4nR7mL0kZ3wY9cB6fJ1dG5sH8aE2uI4oN7rXUbzSPZmJPshDaTyhZ0q",
+        ] {
+            assert!(is_ciphertext(c.as_bytes()), "{c}");
+        }
+        // Too short for a KMS blob, not base64, or no wrapper: not ciphertext.
+        for c in [
+            "AQICAHhx8Vq2",
+            "AQICAH hx8Vq2pT4nR7mL0kZ3wY9cB6fJ1dG5sH8aE2uI4oN7rXUbzSPZmJPs",
+            "DEC(plain)",
+            "hunter2enc:",
+        ] {
+            assert!(!is_ciphertext(c.as_bytes()), "{c}");
+        }
+    }
+
+    #[test]
     fn references_are_recognised() {
         assert!(is_reference(b"op://vault/item/field"));
         assert!(is_reference(b"${{ secrets.OPENAI_API_KEY }}"));
