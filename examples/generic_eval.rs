@@ -9,15 +9,20 @@ use keytrace::rules::Confidence;
 fn main() -> anyhow::Result<()> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generic_cases.toml");
     let cases = parse_cases(&std::fs::read_to_string(path)?)?;
-    let holdout: Vec<_> = cases
-        .iter()
-        .filter(|c| c.group.as_deref() == Some("holdout"))
-        .cloned()
-        .collect();
+    let group = |name: &str| -> Vec<_> {
+        cases
+            .iter()
+            .filter(|c| c.group.as_deref() == Some(name))
+            .cloned()
+            .collect()
+    };
+    let (holdout, holdout2) = (group("holdout"), group("holdout2"));
     let runs = [
         ("all cases", &cases, Confidence::Low),
         ("all cases", &cases, Confidence::Medium),
-        ("held-out cases", &holdout, Confidence::Low),
+        ("held-out cases (holdout)", &holdout, Confidence::Low),
+        ("held-out cases (holdout2)", &holdout2, Confidence::Low),
+        ("held-out cases (holdout2)", &holdout2, Confidence::Medium),
     ];
     for (label, cases, min) in runs {
         let s = evaluate(cases, min);

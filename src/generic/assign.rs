@@ -8,6 +8,7 @@
 //! between formats is only which operators and value shapes are legal, and whether an unquoted
 //! value is a literal (config files, shell) or an expression (source code).
 
+use super::forms::{comparison_op, constant_argument, defines, without_equals_call};
 use super::lex::{self, Value};
 use super::line::{self, LineFacts, VALUE_KEYS};
 use super::names::{self, NameClass};
@@ -74,7 +75,7 @@ pub fn at_name(
     file: FileKind,
     out: &mut Vec<Raw>,
 ) -> usize {
-    let name = lex::name_around(bytes, hit.clone(), line);
+    let name = without_equals_call(bytes, lex::name_around(bytes, hit.clone(), line));
     if name.is_empty() || name.len() > MAX_NAME || !worth_reading(bytes, &name, line, facts) {
         return name.end.max(hit.end);
     }
@@ -91,10 +92,19 @@ pub fn at_name(
         file,
         flag: bytes[name.start] == b'-',
     };
-    let Some((syntax, value)) = site.read() else {
+    let Some((syntax, mut value)) = site.read() else {
         out.extend(call_setter(bytes, &name, line, words));
         return name.end;
     };
+    let mut username = None;
+    if words.ends_with(&["user".to_string(), "pwd".to_string()])
+        && let Some(colon) = memchr::memchr(b':', &bytes[value.span.clone()])
+    {
+        // `CURLOPT_USERPWD, "user:password"`: the password follows the colon.
+        let user = &bytes[value.span.start..value.span.start + colon];
+        username = Some(String::from_utf8_lossy(user).into_owned());
+        value.span.start += colon + 1;
+    }
     let value_text = String::from_utf8_lossy(&bytes[value.span.clone()]).into_owned();
     // Only a bare value written right after its name's operator (`name=v`, `--name v`) covers
     // the names inside it; a sibling `value=` further on leaves the names in between alone.
@@ -115,7 +125,7 @@ pub fn at_name(
         class,
         words: words.clone(),
         syntax,
-        username: None,
+        username,
     });
     next
 }
@@ -135,9 +145,11 @@ fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>, facts: &Lin
     let at = lex::skip_blanks(b, pos, line.end);
     let quoted = pos > name.end;
     match b.get(at).filter(|_| at < line.end) {
-        Some(b'=' | b':' | b'(' | b'>' | b'?' | b'|') => return true,
-        // `("X-Api-Key", "…")`; an unquoted `key, value` is a list of names.
-        Some(b',') if quoted => return true,
+        Some(b'=' | b':' | b'(' | b'>' | b'?' | b'|' | b'!') => return true,
+        // `("X-Api-Key", "…")`; an unquoted `key, value` is a list of names, unless the name
+        // is a constant argument (`setopt(h, CURLOPT_PASSWORD, "…")`).
+        Some(b',') if quoted || constant_argument(b, name, line) => return true,
+        Some(b'.') if comparison_op(b, at, line.end).is_some() => return true,
         _ => {}
     }
     if before == Some(b'<') {
@@ -156,7 +168,11 @@ fn worth_reading(b: &[u8], name: &Range<usize>, line: &Range<usize>, facts: &Lin
     let spaced = at > pos;
     let flag = b[name.start] == b'-';
     let env_line = env_line(b, facts);
-    spaced && (flag || env_line || b[name.clone()].eq_ignore_ascii_case(b"password"))
+    spaced
+        && (flag
+            || env_line
+            || b[name.clone()].eq_ignore_ascii_case(b"password")
+            || defines(b, facts, name))
 }
 
 /// A Dockerfile `ENV NAME value` line.
@@ -205,19 +221,72 @@ impl Site<'_> {
         if pos < end && b[pos] == b']' {
             pos += 1;
         }
+        if self.file == FileKind::Prose && open == Some(b'`') && quoted_name {
+            // Prose mentions a name in a code span (`` `DB_PASSWORD` ``); it assigns nothing.
+            return None;
+        }
         let at = lex::skip_blanks(b, pos, end);
+        if let Some(after) = comparison_op(b, at, end) {
+            return self.compared(after);
+        }
         if let Some((op, after)) = lex::assign_op(b, at, end) {
             return self.assigned(op, after);
+        }
+        if b[self.name.clone()].contains(&b' ') {
+            // A two-word name (`secret key`) is only ever assigned to: `the API key (`…`)` is
+            // prose.
+            return None;
         }
         if !quoted_name && let Some(found) = self.sibling() {
             return Some(found);
         }
         match b.get(at) {
             Some(b',') if quoted_name => self.pair(at + 1),
+            Some(b',') if constant_argument(b, &self.name, &self.line) => {
+                quoted_arg(b, at + 1, end).map(|v| (Syntax::Call, v))
+            }
             Some(b'(') => self.call_arg(at + 1),
             _ if at > pos => self.spaced(at),
             _ => None,
         }
+    }
+
+    /// `password == "x"`, `pwd.equals("x")`: a literal compared with the name is its value.
+    fn compared(&self, after: usize) -> Option<(Syntax, Value)> {
+        let v = self.value(after)?;
+        (v.quoted && !v.interpolated).then_some((Syntax::Compare, v))
+    }
+
+    /// `PASSWORD('x')`, `OLD_PASSWORD('x')` as the value of SQL `SET PASSWORD … =`.
+    fn sql_password_call(&self, v: &Value) -> Option<Value> {
+        let b = self.bytes;
+        let text = &b[v.span.clone()];
+        let call =
+            text.eq_ignore_ascii_case(b"password") || text.eq_ignore_ascii_case(b"old_password");
+        if v.quoted || !call || b.get(v.after) != Some(&b'(') {
+            return None;
+        }
+        quoted_arg(b, v.after + 1, self.line.end)
+    }
+
+    /// SQL `SET PASSWORD FOR 'u'@'h' = 'x'` (and `= PASSWORD('x')`).
+    fn set_password_for(&self, at: usize) -> Option<(Syntax, Value)> {
+        let b = self.bytes;
+        let end = self.line.end;
+        let first = self.facts.first_non_blank(b);
+        let set = b[first..end].len() > 4 && b[first..first + 4].eq_ignore_ascii_case(b"set ");
+        let for_ = b
+            .get(at..at + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"for "));
+        if !(set && for_) {
+            return None;
+        }
+        let eq = at + memchr::memchr(b'=', &b[at..end])?;
+        let v = self.value(eq + 1)?;
+        if let Some(inner) = self.sql_password_call(&v) {
+            return Some((Syntax::Sql, inner));
+        }
+        v.quoted.then_some((Syntax::Sql, v))
     }
 
     /// `name = value` and its relatives.
@@ -232,6 +301,12 @@ impl Site<'_> {
             return quoted_arg(b, comma + 1, end).map(|v| (Syntax::UserPass, v));
         }
         let mut value = self.value(after)?;
+        if self.is_password_word()
+            && let Some(inner) = self.sql_password_call(&value)
+        {
+            // `SET PASSWORD = PASSWORD('x')`.
+            return Some((Syntax::Sql, inner));
+        }
         if op == ":" && !value.quoted {
             let next = lex::skip_blanks(b, value.after, end);
             if let Some(("=", rest)) = lex::assign_op(b, next, end) {
@@ -452,6 +527,9 @@ impl Site<'_> {
     /// `define('DB_PASSWORD', 'x')`, `put("password", "x")`, `["--password", "x"]`.
     fn pair(&self, at: usize) -> Option<(Syntax, Value)> {
         let b = self.bytes;
+        if self.prose_code_span(at) {
+            return None;
+        }
         let open = lex::prev_non_blank(b, self.name.start - 1, self.line.start)?;
         let opens = matches!(b[open], b'(' | b'{') || (self.flag && matches!(b[open], b'[' | b','));
         if !opens {
@@ -472,6 +550,9 @@ impl Site<'_> {
 
     /// `password("x")`, `PASSWORD('x')` (SQL): a quoted first argument.
     fn call_arg(&self, at: usize) -> Option<(Syntax, Value)> {
+        if self.prose_code_span(at) {
+            return None;
+        }
         let text = String::from_utf8_lossy(&self.bytes[self.name.clone()]).to_ascii_lowercase();
         let first = names::words(&text).into_iter().next()?;
         if !CALLABLE_STARTS.contains(&first.as_str()) {
@@ -480,9 +561,25 @@ impl Site<'_> {
         quoted_arg(self.bytes, at, self.line.end).map(|v| (Syntax::Call, v))
     }
 
-    /// `--password value`, `ENV DB_PASSWORD value`, SQL `PASSWORD 'value'`.
+    /// In prose, the value at `at` (after blanks) is a code span: `` secret (`x`) `` is a
+    /// parenthesis, not a call.
+    fn prose_code_span(&self, at: usize) -> bool {
+        let at = lex::skip_blanks(self.bytes, at, self.line.end);
+        self.file == FileKind::Prose && self.bytes.get(at) == Some(&b'`')
+    }
+
+    /// `--password value`, `ENV DB_PASSWORD value`, SQL `PASSWORD 'value'`, `#define NAME "v"`.
     fn spaced(&self, at: usize) -> Option<(Syntax, Value)> {
         let b = self.bytes;
+        if defines(b, self.facts, &self.name) {
+            let v = self.value(at)?;
+            return self.literal(v, Syntax::Assign, true);
+        }
+        if self.is_password_word()
+            && let Some(found) = self.set_password_for(at)
+        {
+            return Some(found);
+        }
         if self.flag {
             let v = self.value(at)?;
             if b[v.span.start..v.span.end].starts_with(b"-") {
@@ -528,10 +625,7 @@ fn call_setter(
         // `SetBasicAuth("user", "password")`: the password is the second argument.
         let comma = lex::skip_blanks(bytes, v.after, line.end);
         v = quoted_arg(bytes, comma + 1, line.end)?;
-        class = NameClass {
-            kind: names::Kind::Password,
-            strong: true,
-        };
+        class = NameClass::new(names::Kind::Password, true);
     }
     Some(Raw {
         value: String::from_utf8_lossy(&bytes[v.span.clone()]).into_owned(),

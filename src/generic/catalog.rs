@@ -194,7 +194,7 @@ impl GenericRule {
             Syntax::Cli => GenericRule::CliPassword,
             Syntax::Sql => GenericRule::SqlPassword,
             Syntax::UserPass => GenericRule::Password,
-            Syntax::Assign | Syntax::Xml | Syntax::Call => match kind {
+            Syntax::Assign | Syntax::Compare | Syntax::Xml | Syntax::Call => match kind {
                 Kind::Password => GenericRule::Password,
                 Kind::Secret => GenericRule::Secret,
                 Kind::ApiKey => GenericRule::ApiKey,

@@ -15,7 +15,9 @@
 
 mod assign;
 pub mod catalog;
+mod context;
 pub mod eval;
+mod forms;
 mod lex;
 mod line;
 pub mod names;
@@ -37,7 +39,12 @@ use std::sync::OnceLock;
 /// names a credential only after a qualifier (`api_key`, `signingKey`), so the prefilter looks
 /// for the qualified spellings instead ([`names::qualified_key_keywords`]), which spares the
 /// lexer every `key`, `keys`, `keyword` and `KeyError` of ordinary code.
-pub const NAME_KEYWORDS: &[&str] = &["pass", "pwd", "secret", "token", "auth", "cred"];
+///
+/// `pw` and the misspelling stems `pasw` (`pasword`, `paswd`) and `pssw` (`pssword`) start
+/// password names that hold no `pass`.
+pub const NAME_KEYWORDS: &[&str] = &[
+    "pass", "pwd", "pw", "pasw", "pssw", "secret", "token", "auth", "cred",
+];
 
 /// How far around a hit the lexers look: bounds the work on minified one-line files.
 const MAX_REACH: usize = 2048;
@@ -46,6 +53,8 @@ const MAX_REACH: usize = 2048;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Syntax {
     Assign,
+    /// A literal compared with the name (`password == "v"`, `pwd.equals("v")`).
+    Compare,
     /// A (user, password) pair assigned to an `auth`/`credentials` name.
     UserPass,
     Xml,
@@ -84,6 +93,9 @@ pub struct Candidate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Anchor {
     Name,
+    /// `key` before an assignment operator (`key=`, `Key :=`): the hit's first three bytes are
+    /// the name's `key`.
+    Key,
     Url,
     Scheme,
     Tool,
@@ -117,6 +129,12 @@ pub fn prefilter_keywords() -> Vec<(String, Anchor)> {
     };
     // Where keywords share a start (`mysqli`, `mysql`), the one listed first wins.
     add(special::CALL_KEYWORDS, Anchor::Name);
+    // `secret key` before `secret`: a two-word name is read whole.
+    let spaced = names::spaced_key_keywords();
+    add(
+        &spaced.iter().map(String::as_str).collect::<Vec<_>>(),
+        Anchor::Name,
+    );
     add(NAME_KEYWORDS, Anchor::Name);
     let qualified = names::qualified_key_keywords();
     add(
@@ -127,6 +145,7 @@ pub fn prefilter_keywords() -> Vec<(String, Anchor)> {
     add(&["basic", "bearer"], Anchor::Scheme);
     add(special::TOOL_KEYWORDS, Anchor::Tool);
     add(&["identified"], Anchor::Sql);
+    add(names::KEY_ASSIGN_KEYWORDS, Anchor::Key);
     words
 }
 
@@ -176,6 +195,7 @@ pub fn candidates_limited(
     }
     let file = score::file_kind(path);
     let test_like = score::is_test_or_docs(path);
+    let vendored = score::is_vendored_or_generated(path);
     let mut found: Vec<Candidate> = Vec::new();
     let mut judged = RecentSpans::default();
     let mut raws = Vec::new();
@@ -208,7 +228,11 @@ pub fn candidates_limited(
                 raws.extend(special::positional_call(bytes, span.clone(), &reach));
                 name_cursor = assign::at_name(bytes, span, &reach, &facts, file, &mut raws);
             }
-            Anchor::Name => {}
+            Anchor::Key if span.start >= name_cursor => {
+                let key = span.start..span.start + 3;
+                name_cursor = assign::at_name(bytes, key, &reach, &facts, file, &mut raws);
+            }
+            Anchor::Name | Anchor::Key => {}
             Anchor::Url => raws.extend(special::url_userinfo(bytes, span, &reach)),
             Anchor::Scheme => raws.extend(special::auth_scheme(bytes, span, &reach)),
             Anchor::Tool => raws.extend(special::command_line(bytes, span, &reach)),
@@ -219,7 +243,21 @@ pub fn candidates_limited(
             if raw.span.is_empty() || !judged.admit(&raw.span) {
                 continue;
             }
-            found.extend(judge(&raw, test_like));
+            let Some(mut c) = judge(&raw, test_like) else {
+                continue;
+            };
+            if context::refers_or_encrypted(bytes, &raw.span)
+                || crate::matcher::noise::is_documented_example(&bytes[raw.span.clone()])
+            {
+                // A reference, a ciphertext, or a published sample (also when the value judged
+                // was decoded from it, as a Basic credential is).
+                continue;
+            }
+            if vendored || facts.range.len() > score::GENERATED_LINE {
+                // Vendored, generated and minified code: reported, but below the default.
+                c.confidence = Confidence::Low;
+            }
+            found.push(c);
         }
     }
     (resolve_overlaps(found), truncated)
@@ -288,10 +326,18 @@ fn judge(raw: &Raw, test_like: bool) -> Option<Candidate> {
     let (rule, confidence, weak) = match verdict {
         values::Verdict::Drop(_) => return None,
         values::Verdict::WeakDefault => {
-            if !matches!(raw.class.kind, Kind::Password | Kind::Secret) {
+            // `if password == "admin"` is as often a check that refuses weak passwords.
+            if !matches!(raw.class.kind, Kind::Password | Kind::Secret)
+                || raw.syntax == Syntax::Compare
+            {
                 return None;
             }
             (GenericRule::WeakDefaultPassword, Confidence::Low, true)
+        }
+        values::Verdict::Keep
+            if raw.class.loose && !values::looks_random(raw.value.trim(), raw.words.len() == 1) =>
+        {
+            return None;
         }
         values::Verdict::Keep => (
             GenericRule::for_candidate(raw.syntax, raw.class.kind),

@@ -25,6 +25,21 @@ pub struct NameClass {
     /// True for unambiguous names (`password`, `client_secret`, `api_key`); false for names that
     /// are credentials only sometimes (`pass`, `auth`, a bare `token`).
     pub strong: bool,
+    /// A `key` named only by a service or by nothing (`mailgun_key`, `TWILIO_KEY`, a plain
+    /// `key`): most such keys are dictionary, cache or translation keys, so only a value that
+    /// looks random counts ([`super::values::looks_random`]).
+    pub loose: bool,
+}
+
+impl NameClass {
+    /// An ordinary (not loose) class.
+    pub const fn new(kind: Kind, strong: bool) -> NameClass {
+        NameClass {
+            kind,
+            strong,
+            loose: false,
+        }
+    }
 }
 
 /// Words that follow a credential word without changing what it is.
@@ -94,13 +109,139 @@ const KEY_QUALIFIERS: &[(&str, Kind)] = &[
 
 /// Every spelling of a qualified `key` that a name can hold, lowercase: each qualifier joined to
 /// `key` by `_`, `-`, `.` or nothing (`api_key`, `api-key`, `api.key`, `apiKey`, `APIKEY`).
-/// These are the only names with `key` as their head that [`classify_words`] accepts.
+/// Other names with `key` as their head reach the lexer through [`KEY_ASSIGN_KEYWORDS`].
 pub fn qualified_key_keywords() -> Vec<String> {
     KEY_QUALIFIERS
         .iter()
         .flat_map(|(q, _)| ["_", "-", ".", ""].map(|sep| format!("{q}{sep}key")))
         .collect()
 }
+
+/// Qualified keys written as two words (`access key: …`, `Secret Key = …`), lowercase.
+pub fn spaced_key_keywords() -> Vec<String> {
+    KEY_QUALIFIERS
+        .iter()
+        .map(|(q, _)| format!("{q} key"))
+        .collect()
+}
+
+/// `key` right before an assignment operator (`key=`, `Key :=`, `"key": `, `'key' =>`): how a
+/// service key (`TWILIO_KEY=`, `mailgunKey :=`) or a plain `key` reaches the lexer. A bare
+/// `key` is not a prefilter word (ordinary code is full of them); followed by an operator it
+/// is rare enough.
+pub const KEY_ASSIGN_KEYWORDS: &[&str] = &[
+    "key=", "key:", "key =", "key :", "key\"=", "key\":", "key\" =", "key\" :", "key'=", "key':",
+    "key' =", "key' :",
+];
+
+/// Words before `key` that make it anything but a credential: data-structure, database,
+/// cache, translation and UI keys, and public keys.
+const KEY_NON_CREDENTIAL: &[&str] = &[
+    "cache",
+    "primary",
+    "foreign",
+    "unique",
+    "partition",
+    "sort",
+    "row",
+    "range",
+    "hash",
+    "dict",
+    "map",
+    "object",
+    "s3",
+    "bucket",
+    "lookup",
+    "i18n",
+    "translation",
+    "locale",
+    "message",
+    "msg",
+    "label",
+    "idempotency",
+    "dedup",
+    "routing",
+    "cursor",
+    "shard",
+    "react",
+    "list",
+    "item",
+    "entry",
+    "group",
+    "config",
+    "setting",
+    "settings",
+    "property",
+    "registry",
+    "public",
+    "publishable",
+    "pub",
+    "gpg",
+    "pgp",
+    "field",
+    "column",
+    "index",
+    "composite",
+    "natural",
+    "surrogate",
+    "parent",
+    "child",
+    "state",
+    "redis",
+    "memcache",
+    "enum",
+    "menu",
+    "hot",
+    "shortcut",
+    "mapping",
+    "env",
+    "name",
+    "search",
+    "sequence",
+    "lock",
+    "event",
+    "metric",
+    "tag",
+    "attribute",
+    "attr",
+    "meta",
+    "metadata",
+    "header",
+    "json",
+    "yaml",
+    "query",
+    "param",
+    "form",
+    "input",
+    "output",
+    "template",
+    "host",
+    "path",
+    "file",
+    "table",
+    "record",
+    "sharding",
+    "store",
+    "local",
+    "global",
+    "unit",
+    "type",
+    "version",
+    "region",
+    "resource",
+    "node",
+    "element",
+    "elem",
+    "component",
+    "route",
+    "page",
+    "view",
+    "widget",
+    "order",
+    "context",
+    "request",
+    "response",
+];
 
 /// Words before `token` that mark a token as not a credential (pagination, parsing, CSRF).
 const TOKEN_NON_CREDENTIAL: &[&str] = &[
@@ -144,6 +285,11 @@ const COMPOUND_HEADS: &[&str] = &[
     "password",
     "passwd",
     "passphrase",
+    "passowrd",
+    "passwrod",
+    "pasword",
+    "pssword",
+    "passwort",
     "secret",
     "token",
     "credentials",
@@ -250,7 +396,11 @@ fn split_compound(word: String, out: &mut Vec<String>) {
             .map(|p| (p.to_string(), suffix))
     };
     let key = split("key", &|p| KEY_QUALIFIERS.iter().any(|(q, _)| *q == p));
-    match key.or_else(|| split("pass", &|p| PASS_PREFIXES.contains(&p))) {
+    let pass = || split("pass", &|p| PASS_PREFIXES.contains(&p));
+    match key
+        .or_else(pass)
+        .or_else(|| split("pw", &|p| PASS_PREFIXES.contains(&p)))
+    {
         Some((prefix, suffix)) => {
             out.push(prefix);
             out.push(suffix.to_string());
@@ -277,10 +427,14 @@ pub fn classify_words(words: &[String]) -> Option<NameClass> {
     let head = words[end - 1].as_str();
     let before = &words[..end - 1];
     let prev = before.last().map(String::as_str);
-    let class = |kind, strong| Some(NameClass { kind, strong });
+    let class = |kind, strong| Some(NameClass::new(kind, strong));
     match head {
         "password" | "passwd" | "passphrase" | "passcode" | "pword" => class(Kind::Password, true),
-        "pwd" => class(Kind::Password, !before.is_empty()),
+        // Common misspellings, and the German and Scandinavian words.
+        "pasword" | "passowrd" | "passwrod" | "pssword" | "paswd" | "passwort" | "passord" => {
+            class(Kind::Password, true)
+        }
+        "pwd" | "pw" => class(Kind::Password, !before.is_empty()),
         "pass" => class(Kind::Password, false),
         "secret" => class(Kind::Secret, true),
         // CORS `Access-Control-Allow-Credentials` and `allowCredentials` are switches.
@@ -302,27 +456,37 @@ fn is_neutral(word: &str) -> bool {
 fn classify_token(prev: Option<&str>) -> Option<NameClass> {
     match prev {
         Some(p) if TOKEN_NON_CREDENTIAL.contains(&p) => None,
-        Some(p) => Some(NameClass {
-            kind: Kind::Token,
-            strong: TOKEN_STRONG.contains(&p),
-        }),
-        None => Some(NameClass {
-            kind: Kind::Token,
-            strong: false,
-        }),
+        Some(p) => Some(NameClass::new(Kind::Token, TOKEN_STRONG.contains(&p))),
+        None => Some(NameClass::new(Kind::Token, false)),
     }
 }
 
-/// `key` is a credential only with a qualifier: `api_key`, `secret_access_key`, `private_key`.
+/// `key` is a credential with a qualifier (`api_key`, `secret_access_key`, `private_key`). Named
+/// by a service (`mailgun_key`) or by nothing (`key`), it is a loose name: a credential only
+/// when its value looks random. Named by a data structure (`cache_key`, `foreign_key`), never.
 fn classify_key(before: &[String]) -> Option<NameClass> {
-    let prev = before.last()?;
-    let (_, kind) = KEY_QUALIFIERS.iter().find(|(q, _)| q == prev)?;
+    let Some(prev) = before.last() else {
+        return Some(NameClass {
+            loose: true,
+            ..NameClass::new(Kind::ApiKey, false)
+        });
+    };
+    let Some((_, kind)) = KEY_QUALIFIERS.iter().find(|(q, _)| q == prev) else {
+        let service = prev.len() >= 3
+            && prev.bytes().all(|b| b.is_ascii_alphanumeric())
+            && prev.bytes().any(|b| b.is_ascii_alphabetic())
+            && !KEY_NON_CREDENTIAL.contains(&prev.as_str());
+        return service.then_some(NameClass {
+            loose: true,
+            ..NameClass::new(Kind::ApiKey, false)
+        });
+    };
     let kind = if before.iter().any(|w| w == "secret") && *kind == Kind::ApiKey {
         Kind::Secret
     } else {
         *kind
     };
-    Some(NameClass { kind, strong: true })
+    Some(NameClass::new(kind, true))
 }
 
 /// True when `word` is one of the credential head words (used to recognise values that are
@@ -409,15 +573,66 @@ mod tests {
             "next_token",
             "PasswordAuthentication",
             "passwordless",
-            "key",
             "monkey",
             "primary_key",
+            "cache_key",
+            "foreign_key",
+            "i18n_key",
+            "sortKey",
+            "key_id",
             "password_hash",
             "secret_arn",
             "author",
         ] {
             assert_eq!(classify(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn service_and_plain_keys_are_loose() {
+        for name in [
+            "key",
+            "Key",
+            "mailgun_key",
+            "TWILIO_KEY",
+            "mailgunKey",
+            "sendgrid.key",
+        ] {
+            let c = classify(name).unwrap_or_else(|| panic!("{name}"));
+            assert!(c.loose && !c.strong && c.kind == Kind::ApiKey, "{name}");
+        }
+        assert!(!classify("api_key").unwrap().loose);
+        assert!(!classify("password").unwrap().loose);
+    }
+
+    #[test]
+    fn short_and_misspelled_password_names() {
+        for name in [
+            "pw",
+            "userPw",
+            "db_pw",
+            "dbpw",
+            "pasword",
+            "SMTP_PASSOWRD",
+            "pssword",
+            "Passwort",
+            "ldap.pssword",
+            "passwrod",
+        ] {
+            assert_eq!(kind(name), Some(Kind::Password), "{name}");
+        }
+        assert!(!classify("pw").unwrap().strong);
+        assert!(classify("db_pw").unwrap().strong);
+        for name in ["pwm", "upward", "cpw_rate"] {
+            assert_eq!(kind(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn spaced_names_split_into_words() {
+        assert_eq!(kind("access key"), Some(Kind::ApiKey));
+        assert_eq!(kind("Secret Key"), Some(Kind::Secret));
+        assert_eq!(kind("secret keys"), None);
     }
 
     #[test]

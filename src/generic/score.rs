@@ -18,6 +18,10 @@ pub enum FileKind {
     Code,
     /// Configuration, shell, env files and everything else: an unquoted value is a literal.
     Config,
+    /// Prose (Markdown, reStructuredText, AsciiDoc, plain text): read as configuration, except
+    /// that a backquote opens a code span, not a string. A name in backquotes is a mention of
+    /// the name (`` `DB_PASSWORD` ``), not a key.
+    Prose,
 }
 
 const CODE_EXTENSIONS: &[&str] = &[
@@ -27,14 +31,74 @@ const CODE_EXTENSIONS: &[&str] = &[
     "tf", "hcl", "jl", "vue", "svelte",
 ];
 
+const PROSE_EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "rst", "adoc", "asciidoc", "txt"];
+
 /// Classify a path by its extension.
 pub fn file_kind(path: &str) -> FileKind {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     match ext {
         Some(e) if CODE_EXTENSIONS.contains(&e.as_str()) => FileKind::Code,
+        Some(e) if PROSE_EXTENSIONS.contains(&e.as_str()) => FileKind::Prose,
         _ => FileKind::Config,
     }
+}
+
+/// A line longer than this is generated (minified JavaScript, a bundle, a data dump): its
+/// generic findings are reported at `low` confidence.
+pub const GENERATED_LINE: usize = 4096;
+
+/// Directories of third-party and generated code, and of translation catalogues: generic
+/// findings there are someone else's test values, examples and prose far more often than a
+/// credential of the scanned project, so they are reported at `low` confidence (hidden at the
+/// default `--confidence medium`). Provider rules are not affected.
+const VENDORED_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    "site-packages",
+    "dist-packages",
+    "vendor",
+    "venv",
+    ".venv",
+    "virtualenv",
+    ".tox",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "pods",
+    "locale",
+    "locales",
+    "i18n",
+    "l10n",
+    "translations",
+];
+
+/// File name endings of generated code and translation catalogues.
+const GENERATED_SUFFIXES: &[&str] = &[
+    ".min.js",
+    ".min.mjs",
+    ".min.css",
+    "-min.js",
+    ".bundle.js",
+    ".chunk.js",
+    ".js.map",
+    ".po",
+    ".pot",
+    ".mo",
+    ".xliff",
+    ".xlf",
+];
+
+/// Vendored, generated and translation paths (see [`VENDORED_DIRS`], [`GENERATED_SUFFIXES`]).
+pub fn is_vendored_or_generated(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase().replace('\\', "/");
+    let mut parts: Vec<&str> = lower.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    parts
+        .iter()
+        .any(|p| VENDORED_DIRS.contains(p) || p.ends_with(".lproj"))
+        || GENERATED_SUFFIXES.iter().any(|s| file.ends_with(s))
 }
 
 /// Paths whose credentials are usually fake or documentation: tests, fixtures, examples, docs,
@@ -154,6 +218,40 @@ mod tests {
         ] {
             assert!(!is_test_or_docs(p), "{p}");
         }
+    }
+
+    #[test]
+    fn vendored_and_generated_paths() {
+        for p in [
+            "node_modules/left-pad/index.js",
+            "web/node_modules/a/b/c.js",
+            "venv/lib/python3.11/site-packages/requests/auth.py",
+            ".venv/bin/activate",
+            "vendor/github.com/x/y.go",
+            "third_party/zlib/zconf.h",
+            "static/app.min.js",
+            "locale/de/LC_MESSAGES/django.po",
+            "src/i18n/fr.json",
+            "ios/App/en.lproj/Localizable.strings",
+        ] {
+            assert!(is_vendored_or_generated(p), "{p}");
+        }
+        for p in [
+            "src/vendors.rs",
+            "app/venv_setup.py",
+            "config/locale.yaml",
+            "src/admin.js",
+            "docs/po.md",
+        ] {
+            assert!(!is_vendored_or_generated(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn prose_files() {
+        assert_eq!(file_kind("README.md"), FileKind::Prose);
+        assert_eq!(file_kind("docs/a.rst"), FileKind::Prose);
+        assert_eq!(file_kind("notes.txt"), FileKind::Prose);
     }
 
     #[test]

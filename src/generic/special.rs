@@ -11,10 +11,7 @@ use super::{Raw, Syntax};
 use base64::Engine;
 use std::ops::Range;
 
-const PASSWORD: NameClass = NameClass {
-    kind: Kind::Password,
-    strong: true,
-};
+const PASSWORD: NameClass = NameClass::new(Kind::Password, true);
 
 fn raw(bytes: &[u8], span: Range<usize>, syntax: Syntax, username: Option<String>) -> Raw {
     Raw {
@@ -118,10 +115,7 @@ pub fn auth_scheme(bytes: &[u8], hit: Range<usize>, line: &Range<usize>) -> Opti
     }
     if !basic {
         let mut r = raw(bytes, start..end, Syntax::Bearer, None);
-        r.class = NameClass {
-            kind: Kind::Token,
-            strong: true,
-        };
+        r.class = NameClass::new(Kind::Token, true);
         return Some(r);
     }
     let mut unpadded = &bytes[start..end];

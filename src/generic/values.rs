@@ -26,9 +26,10 @@ pub enum Verdict {
 /// Apply every filter to `value` assigned to a name of `kind` whose words are `name_words`.
 pub fn verdict(value: &str, kind: Kind, name_words: &[String]) -> Verdict {
     let v = value.trim();
-    let checks: [Filter; 7] = [
+    let checks: [Filter; 8] = [
         ("empty", str::is_empty),
         ("reference", is_reference),
+        ("ciphertext", |v| noise::is_ciphertext(v.as_bytes())),
         ("masked", is_masked),
         ("placeholder", is_placeholder),
         ("hash", is_non_credential_hash),
@@ -40,6 +41,9 @@ pub fn verdict(value: &str, kind: Kind, name_words: &[String]) -> Verdict {
     }
     if v.starts_with("-----BEGIN") {
         return Verdict::Keep;
+    }
+    if names_ciphertext(name_words) && is_blob(v) {
+        return Verdict::Drop("ciphertext");
     }
     if equals_name(v, name_words) {
         return Verdict::Drop("value-is-name");
@@ -68,6 +72,105 @@ pub fn verdict(value: &str, kind: Kind, name_words: &[String]) -> Verdict {
         return Verdict::Drop("resource-name");
     }
     Verdict::Keep
+}
+
+/// Words of a name that say its value is encrypted (`encrypted_password`, `kms_token`,
+/// `ciphertext_secret`, `sealed_key`).
+const CIPHERTEXT_NAME_WORDS: &[&str] = &["encrypted", "ciphertext", "kms", "sealed"];
+
+/// The name says its value is encrypted.
+pub fn names_ciphertext(name_words: &[String]) -> bool {
+    name_words
+        .iter()
+        .any(|w| CIPHERTEXT_NAME_WORDS.contains(&w.as_str()))
+}
+
+/// Base64 or hex of 24 characters or more: what ciphertext is stored as.
+pub fn is_blob(v: &str) -> bool {
+    v.len() >= 24
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+}
+
+/// Shortest value a loose `key` name (`mailgun_key`, a plain `key`) may hold.
+const MIN_RANDOM_LEN: usize = 16;
+
+/// Does `v` look like a generated token rather than a word, an identifier, a dotted or
+/// coloned lookup key, a hash or an id? Asked of the values of loose names
+/// ([`names::NameClass::loose`]): `cache_key = "user_profile_42"`, `key: home.title`,
+/// `key: 3f2b8c1e-…` (a UUID) and `"key": "5d41402a…"` (an MD5, for a plain `key`) are not
+/// credentials. `plain` is true for a plain `key`, which must also not be bare hex.
+pub fn looks_random(v: &str, plain: bool) -> bool {
+    let b = v.as_bytes();
+    if b.len() < MIN_RANDOM_LEN
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-+/=~".contains(c))
+    {
+        return false;
+    }
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits == b.len() || is_uuid(v) {
+        return false;
+    }
+    if plain && b.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    // Identifiers change character class rarely (`welcomeTitle2`: 2 times); random text often.
+    let class = |c: u8| match c {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    let changes = b.windows(2).filter(|w| class(w[0]) != class(w[1])).count();
+    if changes < 4 || changes * 4 < b.len() {
+        return false;
+    }
+    // `created_at_desc`, `user_profile_v2_2024`: words and short parts joined by separators.
+    let parts: Vec<&str> = v.split(['_', '-']).filter(|p| !p.is_empty()).collect();
+    let n = parts.len();
+    let wordy = parts
+        .iter()
+        .filter(|p| p.len() >= 3 && p.bytes().all(|c| c.is_ascii_lowercase()))
+        .count();
+    let short_parts = n >= 3 && parts.iter().map(|p| p.len()).sum::<usize>() < 6 * n;
+    // `TopSecretOrgKey`, `welcomeTitle2`: words of three letters or more make up most of it.
+    if camel_word_bytes(v) * 10 >= b.len() * 7 {
+        return false;
+    }
+    let identifier = (n >= 2 && wordy * 2 > n) || (n >= 3 && wordy * 2 >= n) || short_parts;
+    !identifier && crate::matcher::entropy::shannon_entropy(b) >= 3.3
+}
+
+/// Bytes of `v` in words of three letters or more, lowercase or capitalised (`welcome`,
+/// `Secret`): identifiers are made of them, random text only now and then.
+fn camel_word_bytes(v: &str) -> usize {
+    let b = v.as_bytes();
+    let mut total = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let head = usize::from(b[i].is_ascii_uppercase());
+        let run = b[i + head..]
+            .iter()
+            .take_while(|c| c.is_ascii_lowercase())
+            .count();
+        if run >= 2 && head + run >= 3 {
+            total += head + run;
+        }
+        i += (head + run).max(1);
+    }
+    total
+}
+
+/// `8-4-4-4-12` hexadecimal: a UUID, used as an id.
+pub fn is_uuid(v: &str) -> bool {
+    let groups: Vec<&str> = v.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Shortest value worth reporting for a kind of name.
@@ -496,6 +599,70 @@ mod tests {
         }
         for v in ["hunter2", "S3cr3t!x", "p$ssword", "a%b"] {
             assert!(!is_reference(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn ciphertexts_are_dropped() {
+        let pw = w("password");
+        for v in [
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "{cipher}AQA4Fk2xL9mQ7zR2vP8wT1yB",
+            "encrypted:Qm4zK8wLp2xR7vT1",
+            "enc:Qm4zK8wLp2xR7vT1",
+        ] {
+            assert_eq!(
+                verdict(v, Kind::Password, &pw),
+                Verdict::Drop("ciphertext"),
+                "{v}"
+            );
+        }
+        let transit = "vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==";
+        assert!(matches!(
+            verdict(transit, Kind::Password, &pw),
+            Verdict::Drop(_)
+        ));
+        let blob = "AQICAHhx8Vq2pT4nR7mL0kZ3wY9cB6fJ1dG5sH8aE2uI4oN7rXUbzSPZmJPshDaTyhZ0q";
+        assert_eq!(
+            verdict(blob, Kind::Password, &pw),
+            Verdict::Drop("ciphertext")
+        );
+        let b64 = "Zm9x3LqP8vR2kT7wY4nB6cD1eF5gH9jK";
+        assert_eq!(
+            verdict(b64, Kind::Token, &w("kms_encrypted_token")),
+            Verdict::Drop("ciphertext")
+        );
+        assert_eq!(verdict(b64, Kind::Token, &w("auth_token")), Verdict::Keep);
+        assert_eq!(
+            verdict("hunter2x", Kind::Password, &w("encrypted_password")),
+            Verdict::Keep
+        );
+    }
+
+    #[test]
+    fn random_looking_values_of_loose_keys() {
+        for v in [
+            "sBOxCofcC8hnkDI9imwvaRjzgqTD",
+            "3De1bdne07Qo4i19c9O6se9oYjFs",
+            "key-3ax6xnjp29jd6fds4gc373sgvj",
+        ] {
+            assert!(looks_random(v, true), "{v}");
+        }
+        assert!(looks_random("a8f5f167f44f4964e6c998dee827110c", false));
+        for v in [
+            "a8f5f167f44f4964e6c998dee827110c",
+            "3f2b8c1e-9d4a-4e7b-a6c5-1d2e3f4a5b6c",
+            "user_profile_42_v3",
+            "home.header.welcomeTitle",
+            "welcomeMessageTitle2",
+            "user_profile_v2_2024",
+            "TopSecretOrgKey-42",
+            "created_at_desc",
+            "user:1234:profile",
+            "ALPHA_NUMERIC_KEY",
+            "shortKey1",
+        ] {
+            assert!(!looks_random(v, true), "{v}");
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub mod entropy;
 pub mod noise;
+pub mod samples;
 pub mod test_url;
 pub mod validators;
 

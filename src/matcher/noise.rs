@@ -47,39 +47,51 @@ pub const SECRET_MANAGER_MARKERS: &[&str] = &[
     "secretkeyref",
 ];
 
-/// Example credentials printed in standards and ubiquitous documentation, copied into code and
-/// tests everywhere (case-sensitive; a secret holding one is the example, not a credential).
-/// Each is long enough that no real credential holds it by chance.
-const DOCUMENTED_EXAMPLES: &[&str] = &[
-    // RFC 6750 (OAuth 2.0 bearer tokens) §2.1–2.3, §3.
-    "mF_9.B5f-4.1JqM",
-    // RFC 6749 (OAuth 2.0): access and refresh tokens, authorization code, client credentials.
-    "2YotnFZFEjr1zCsicMWpAA",
-    "tGzv3JOkF0XG5Qx2TlKWIA",
-    "SplxlOBeZQQYbYS6WxSbIA",
-    "7Fjfp0ZBr1KtDRbnfVdmIw",
-    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
-    // RFC 7519 §3.1 / RFC 7515 appendix A: the example claims set and the HS256 signature.
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ",
-    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
-    // The jwt.io debugger's default token (payload and signature).
-    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
-    "SflKxwRJSf36POk6yJV_adQssw5c",
-    // RFC 7617 §2 (HTTP Basic): Aladdin:open sesame.
-    "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+/// True when `secret` holds a published sample credential of a standard or of a vendor's
+/// documentation (RFC 6749, 6750, 7519, 7617; jwt.io; AWS and Stripe docs): the table is
+/// [`super::samples::SAMPLES`], each entry with its source.
+pub fn is_documented_example(secret: &[u8]) -> bool {
+    super::samples::published_sample(secret).is_some()
+}
+
+/// Prefixes (lowercase) of values that are ciphertext, encrypted by a tool that keeps the key
+/// elsewhere: Jasypt `ENC(…)`, Spring Cloud Config `{cipher}…`, sops and hiera-eyaml `ENC[…]`,
+/// Ansible Vault, Vault transit `vault:v1:…`, and the generic `enc:`/`encrypted:` tags.
+const CIPHERTEXT_PREFIXES: &[&str] = &[
+    "enc(",
+    "enc[",
+    "{cipher}",
+    "$ansible_vault;",
+    "vault:v",
+    "enc:",
+    "encrypted:",
+    "!encrypted",
 ];
 
-/// True when `secret` holds an example credential of a standard or of ubiquitous documentation
-/// (RFC 6749, 6750, 7519, 7617; jwt.io).
-pub fn is_documented_example(secret: &[u8]) -> bool {
-    DOCUMENTED_EXAMPLES
+/// Shortest base64 that an AWS KMS ciphertext blob can be (a header, the key id and the data).
+const MIN_KMS_BLOB: usize = 64;
+
+/// True when `value` is ciphertext rather than a secret: an encrypted-value wrapper (see
+/// [`CIPHERTEXT_PREFIXES`]) or an AWS KMS ciphertext blob (`AQICAH…`/`AQIBAH…`: base64 of the
+/// blob's version-1 header). Ciphertext is useless without the key, which lives in a KMS.
+pub fn is_ciphertext(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    let lower = v.to_ascii_lowercase();
+    if CIPHERTEXT_PREFIXES
         .iter()
-        .any(|m| memchr::memmem::find(secret, m.as_bytes()).is_some())
+        .any(|p| lower.starts_with(p.as_bytes()))
+    {
+        return true;
+    }
+    let kms = v.starts_with(b"AQICAH") || v.starts_with(b"AQIBAH") || v.starts_with(b"AQIDAH");
+    kms && v.len() >= MIN_KMS_BLOB
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
 }
 
 /// True when `secret` is evidently not a real credential: a placeholder, a documentation value
-/// (including the example credentials of standards), one repeated character, or an ascending
-/// run such as `12345678` / `abcdefgh`.
+/// (including the published samples of [`super::samples`]), one repeated character, or an
+/// ascending run such as `12345678` / `abcdefgh`.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if is_documented_example(secret) {
         return true;
@@ -181,6 +193,29 @@ mod tests {
             "AAAAB3NzaC1yc2EAAAADAQAB",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn ciphertexts_are_recognised() {
+        for c in [
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "ENC[AES256_GCM,data:abc,iv:def]",
+            "{cipher}AQA4Fk2xL9mQ7zR2vP8wT1yB",
+            "$ANSIBLE_VAULT;1.1;AES256",
+            "encrypted:Qm4zK8wLp2xR7vT1",
+            "AQICAHhx8Vq2pT4nR7mL0kZ3wY9cB6fJ1dG5sH8aE2uI4oN7rXUbzSPZmJPshDaTyhZ0q",
+        ] {
+            assert!(is_ciphertext(c.as_bytes()), "{c}");
+        }
+        // Too short for a KMS blob, not base64, or no wrapper: not ciphertext.
+        for c in [
+            "AQICAHhx8Vq2",
+            "AQICAH hx8Vq2pT4nR7mL0kZ3wY9cB6fJ1dG5sH8aE2uI4oN7rXUbzSPZmJPs",
+            "DEC(plain)",
+            "hunter2enc:",
+        ] {
+            assert!(!is_ciphertext(c.as_bytes()), "{c}");
         }
     }
 

@@ -13,6 +13,7 @@ mod hostile_report;
 mod owners;
 mod packaging;
 mod policy;
+mod precision;
 mod props;
 mod release;
 mod repo_paths;
