@@ -99,6 +99,10 @@ pub const SAMPLES: &[Sample] = &[
         "pk_test_TYooMQauvdEDq54NiTphI7jx",
         "Stripe docs (Stripe.js, Elements): sample test publishable key",
     ),
+    s(
+        "JBSWY3DPEHPK3PXP",
+        "Google Authenticator wiki, Key Uri Format: example TOTP secret (base32 of \"Hello!\\xDE\\xAD\\xBE\\xEF\")",
+    ),
 ];
 
 /// The published sample `secret` holds, if any.
