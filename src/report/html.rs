@@ -75,6 +75,7 @@ pub fn render(report: &Report) -> String {
     by_provider(&mut out, &report.findings);
     exposures(&mut out, &report.findings);
     owner_tables(&mut out, &report.findings);
+    remediation(&mut out, &report.findings);
     if let Some(s) = &report.sweep {
         repositories(&mut out, s);
     }
@@ -338,6 +339,47 @@ fn exposures(out: &mut String, findings: &[Finding]) {
             );
         }
         out.push_str("</ul></div>");
+    }
+    out.push_str("</section>\n");
+}
+
+/// What to do, once per remediation family present: revoke and rotate (provider docs), and the
+/// short-lived, workload-bound replacement (see `crate::remediation`).
+fn remediation(out: &mut String, findings: &[Finding]) {
+    let mut families: BTreeMap<&str, (&crate::remediation::Remediation, BTreeSet<&str>)> =
+        BTreeMap::new();
+    for f in findings {
+        let r = crate::remediation::lookup(&f.props.provider, &f.props.category);
+        families
+            .entry(r.key)
+            .or_insert_with(|| (r, BTreeSet::new()))
+            .1
+            .insert(f.props.provider.as_str());
+    }
+    out.push_str("<section id=\"remediation\"><h2>Remediation</h2>");
+    if families.is_empty() {
+        out.push_str("<p class=\"muted\">Nothing to remediate.</p>");
+    } else {
+        out.push_str(
+            "<table><thead><tr><th>Providers</th><th>Revoke and rotate</th>\
+             <th>Replace with a short-lived, workload-bound credential</th></tr></thead><tbody>",
+        );
+    }
+    for (key, (r, providers)) in &families {
+        let names: Vec<&str> = providers.iter().copied().collect();
+        let _ = write!(
+            out,
+            "<tr data-remediation=\"{}\"><td>{}</td><td>{} <a href=\"{}\">docs</a></td><td>{} <a href=\"{}\">how</a></td></tr>",
+            esc(key),
+            esc(&names.join(", ")),
+            esc(r.revoke),
+            esc(r.revoke_url),
+            esc(r.replace),
+            esc(r.replace_url),
+        );
+    }
+    if !families.is_empty() {
+        out.push_str("</tbody></table>");
     }
     out.push_str("</section>\n");
 }

@@ -1,5 +1,6 @@
 mod action;
 pub mod common;
+mod consumers;
 mod docs;
 mod generic;
 mod github_sarif;
@@ -17,6 +18,7 @@ mod props;
 mod release;
 mod repo_paths;
 mod reports;
+mod risk;
 mod rules;
 mod scan_dir;
 mod small_things;
