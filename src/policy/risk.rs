@@ -140,7 +140,8 @@ mod tests {
         f.props.verification = Some("inactive".into());
         f.props.blast_radius = None;
         let (s, why) = score(&f, 1, NOW);
-        assert_eq!(s, 25 - 25 + 5 + 10 + 6 + 5);
+        // long-lived and inactive cancel out: high 5 + present 10 + consumers 6 + age 5
+        assert_eq!(s, 5 + 10 + 6 + 5);
         assert!(why.iter().any(|w| w == "verified inactive -25"), "{why:?}");
     }
 

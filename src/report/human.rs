@@ -178,6 +178,9 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
             .unwrap_or_default();
         line(out, "verified", &format!("{v}{principal}"));
     }
+    if let Some(b) = &f.props.blast_radius {
+        write_blast_radius(out, b);
+    }
     if let Some(policy) = &f.props.policy {
         line(
             out,
@@ -195,6 +198,46 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
         "replace",
         &format!("{} ({})", fix.replace, fix.replace_url),
     );
+}
+
+/// "reach" lines: what the active key can reach (`--blast-radius`).
+fn write_blast_radius(out: &mut String, b: &crate::verify::blast::BlastRadius) {
+    let mut head = vec![format!("admin {}", if b.admin { "yes" } else { "no" })];
+    if let Some(w) = b.write {
+        head.push(format!("write {}", if w { "yes" } else { "no" }));
+    }
+    if let Some(p) = &b.principal {
+        head.push(format!("as {p}"));
+    }
+    if let Some(t) = &b.token_type {
+        head.push(format!("type {t}"));
+    }
+    line(out, "reach", &head.join(", "));
+    if !b.permissions.is_empty() {
+        line(
+            out,
+            "",
+            &format!("permissions {}", b.permissions.join(", ")),
+        );
+    }
+    if !b.organizations.is_empty() {
+        line(
+            out,
+            "",
+            &format!("organizations {}", b.organizations.join(", ")),
+        );
+    }
+    if !b.resources.is_empty() {
+        let counts: Vec<String> = b
+            .resources
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        line(out, "", &counts.join(", "));
+    }
+    for l in &b.limitations {
+        line(out, "", &format!("not known: {l}"));
+    }
 }
 
 /// How many consumers the human report lists under a finding.

@@ -154,9 +154,14 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
             sample.props.provider.clone(),
         ),
     };
-    let family = crate::remediation::lookup(&provider, &category);
-    let help_text = format!("{help}\n\n{}", family.text());
-    help = format!("{help}\n\n{}", family.markdown());
+    // The remediation family's advice, for rules whose metadata is known (a merged report
+    // without its rules can only repeat the rule's name).
+    let mut help_text = help.clone();
+    if rule.is_some() {
+        let family = crate::remediation::lookup(&provider, &category);
+        help_text = format!("{help}\n\n{}", family.text());
+        help = format!("{help}\n\n{}", family.markdown());
+    }
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),

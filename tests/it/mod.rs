@@ -1,4 +1,5 @@
 mod action;
+mod blast_radius;
 pub mod common;
 mod consumers;
 mod docs;
