@@ -523,7 +523,7 @@ mod tests {
             .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
             .collect();
         let ours = "!DOCTYPE html head meta title style body header h1 h2 h3 p code main section \
-                    div b span table thead tbody tr th td svg g text rect ul li";
+                    div b span table thead tbody tr th td svg g text rect ul li a";
         for t in tags.iter().filter(|t| !t.is_empty()) {
             assert!(ours.split(' ').any(|o| o == *t), "unexpected tag <{t}");
         }

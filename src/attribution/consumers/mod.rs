@@ -68,12 +68,11 @@ pub fn attach(roots: &[PathBuf], findings: &mut [Finding]) {
             let Some(key) = f.props.key_name.clone() else {
                 continue;
             };
-            if !roots.is_empty() && root_holding(roots, &f.location.path) != Some(root.as_path()) {
-                // A finding is matched against the root its own file is under (when there is
-                // more than one root); history findings whose file is gone use the first root.
-                if root_holding(roots, &f.location.path).is_some() || root != &roots[0] {
-                    continue;
-                }
+            // A finding is matched against the root its own file is under; a finding whose file
+            // is not on disk (history) is matched against the first root.
+            let home = root_holding(roots, &f.location.path).unwrap_or(roots[0].as_path());
+            if home != root.as_path() {
+                continue;
             }
             let mut found = index.consumers_of(&key, &f.location.path);
             found.sort();
