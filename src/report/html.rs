@@ -559,4 +559,25 @@ mod tests {
             assert!(!html.contains(fetch), "{fetch}");
         }
     }
+
+    #[test]
+    fn remediation_is_listed_once_per_family_with_its_links() {
+        let mut gh = finding("r1", "aa", None, None);
+        gh.props.provider = "github".into();
+        let mut gh2 = finding("r2", "bb", None, None);
+        gh2.props.provider = "github".into();
+        let acme = finding("r3", "cc", None, None);
+        let html = render(&Report {
+            findings: vec![gh, gh2, acme],
+            ..Report::default()
+        });
+        let github = crate::remediation::lookup("github", "vcs");
+        assert_eq!(html.matches("data-remediation=\"github\"").count(), 1);
+        assert!(html.contains(&esc(github.replace_url)));
+        assert!(html.contains(&esc(github.revoke_url)));
+        assert!(
+            html.contains("data-remediation=\"default\""),
+            "acme falls back"
+        );
+    }
 }

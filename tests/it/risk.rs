@@ -100,3 +100,28 @@ fn fail_on_accepts_a_risk_threshold() {
     assert_eq!(code, 2);
     assert!(err.contains("risk:N") && err.lines().count() == 1, "{err}");
 }
+
+#[test]
+fn sarif_help_and_the_human_report_carry_the_remediation_family() {
+    let fx = Fixture::new();
+    let token = super::common::github_token("ghp_", "Zr8TnVb2Lx9KcWp4Hs7Jd1Fg6YaQm3");
+    fx.write(".env", format!("GITHUB_TOKEN={token}\n"));
+    let (_, sarif, _) = run(&["scan", ".", "--no-blame", "-f", "sarif"], fx.path());
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let help = rules[0]["help"]["markdown"].as_str().unwrap();
+    let app_tokens = "https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-an-installation-access-token-for-a-github-app";
+    assert!(
+        help.contains("**Replace with a short-lived, workload-bound credential.**"),
+        "{help}"
+    );
+    assert!(help.contains(app_tokens), "{help}");
+    let (_, human, _) = run(&["scan", ".", "--no-blame"], fx.path());
+    assert!(
+        human.contains("replace    A GitHub App installation token"),
+        "{human}"
+    );
+    assert!(human.contains(app_tokens), "{human}");
+}
