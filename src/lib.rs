@@ -20,6 +20,7 @@ pub mod matcher;
 pub mod pipeline;
 pub mod policy;
 pub mod progress;
+pub mod remediation;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -7,6 +7,7 @@
 
 pub mod at_commit;
 pub mod codeowners;
+pub mod consumers;
 pub mod identity;
 pub mod lifetime;
 pub mod owner;
@@ -21,10 +22,11 @@ pub use owners_file::OwnersFile;
 use crate::finding::Finding;
 use std::ops::Range;
 
-/// Decode the identity of `finding`'s key (found at `span` of `blob`) into `props.identity`, then
-/// classify its lifetime and severity. Needs the clear-text secret (`finding.secret`); without it
+/// Decode the identity of `finding`'s key (found at `span` of `blob`) into `props.identity`, read
+/// the name it is assigned to (`props.key_name`), then classify its lifetime and severity. Needs the clear-text secret (`finding.secret`); without it
 /// only classification by rule flag runs. Call once per finding.
 pub fn apply_identity(finding: &mut Finding, blob: &[u8], span: Range<usize>) {
+    let span_start = span.start;
     if let Some(secret) = finding.secret.as_deref() {
         let decoded = decode_identity(
             &finding.rule_id,
@@ -34,6 +36,9 @@ pub fn apply_identity(finding: &mut Finding, blob: &[u8], span: Range<usize>) {
             span,
         );
         finding.props.identity.extend(decoded);
+    }
+    if finding.props.key_name.is_none() {
+        finding.props.key_name = consumers::name::name_in_blob(blob, span_start);
     }
     classify(finding);
 }

@@ -1,6 +1,5 @@
 //! Flags of policy: config file, baseline, exit codes.
 
-use crate::rules::Severity;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -15,7 +14,8 @@ pub struct PolicyArgs {
     /// Exit status when failing findings are reported (default 1).
     #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Policy")]
     pub exit_code: u8,
-    /// Only findings of this severity or above fail the run.
-    #[arg(long, value_name = "SEVERITY", help_heading = "Policy")]
-    pub fail_on: Option<Severity>,
+    /// Only findings of this severity or above fail the run; `risk:N` fails on a risk score of N
+    /// or more (0–100, see docs/risk.md).
+    #[arg(long, value_name = "SEVERITY|risk:N", help_heading = "Policy")]
+    pub fail_on: Option<crate::policy::FailOn>,
 }

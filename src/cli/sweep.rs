@@ -2,7 +2,6 @@
 
 use crate::cli::scan::{ColorChoice, parse_size};
 use crate::report::Format;
-use crate::rules::Severity;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -86,9 +85,10 @@ pub struct SweepArgs {
     /// Ignore each repository's own keytrace.toml (by default its allowlist suppresses findings).
     #[arg(long, help_heading = "Policy")]
     pub no_repo_config: bool,
-    /// Only findings of this severity or above fail the run.
-    #[arg(long, value_name = "SEVERITY", help_heading = "Policy")]
-    pub fail_on: Option<Severity>,
+    /// Only findings of this severity or above fail the run; `risk:N` fails on a risk score of N
+    /// or more (0–100, see docs/risk.md).
+    #[arg(long, value_name = "SEVERITY|risk:N", help_heading = "Policy")]
+    pub fail_on: Option<crate::policy::FailOn>,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -15,6 +15,10 @@ pub struct VerifyArgs {
     /// Report only findings whose key the provider accepted (implies --verify).
     #[arg(long, help_heading = HEADING)]
     pub only_verified: bool,
+    /// Also map what each active key can reach (scopes, orgs, repositories with admin/push…),
+    /// with read-only calls only; GitHub, Slack, Hugging Face, OpenAI, Anthropic.
+    #[arg(long, requires = "verify", help_heading = HEADING)]
+    pub blast_radius: bool,
     /// Checks running at once.
     #[arg(long, value_name = "N", default_value_t = 4, help_heading = HEADING)]
     pub verify_concurrency: usize,

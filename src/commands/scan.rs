@@ -52,11 +52,36 @@ pub fn scan_to_report(
         ..Report::default()
     };
     let mut findings = collected.findings;
+    if let Some(roots) = consumer_roots(collected.kind, &report.scan.targets) {
+        crate::attribution::consumers::attach(&roots, &mut findings);
+    }
     let policy = load_policy(args, Path::new(&report.scan.targets[0]), use_baseline)?;
     crate::verify::run(&args.verify, &mut findings)?;
     policy.apply(&mut findings)?;
     split_suppressed(findings, &mut report);
     Ok((rules, report))
+}
+
+/// The directories finding paths are relative to, where consumers are looked for: the work
+/// tree holding each target, else the target directory itself. `None` for sources outside any
+/// repository (config stores, etcd, standard input).
+fn consumer_roots(kind: &str, targets: &[String]) -> Option<Vec<std::path::PathBuf>> {
+    if matches!(kind, "config-stores" | "etcd" | "stdin") {
+        return None;
+    }
+    let roots = targets
+        .iter()
+        .filter(|t| t.as_str() != "-")
+        .filter_map(|t| {
+            let path = Path::new(t);
+            match crate::source::git::worktree::locate(path) {
+                Some(at) => Some(at.workdir),
+                None if path.is_dir() => Some(path.to_path_buf()),
+                None => path.parent().map(Path::to_path_buf),
+            }
+        })
+        .collect();
+    Some(roots)
 }
 
 /// Resolve keytrace.toml, allowlist, baseline and --fail-on into a policy.
@@ -251,6 +276,13 @@ pub fn split_suppressed(findings: Vec<Finding>, report: &mut Report) {
     report.suppressed = suppressed;
     sort_and_dedup(&mut report.findings);
     sort_and_dedup(&mut report.suppressed);
+    sort_by_risk(&mut report.findings);
+    sort_by_risk(&mut report.suppressed);
+}
+
+/// Highest risk first; equal scores keep their deterministic (path, line) order.
+pub fn sort_by_risk(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| std::cmp::Reverse(f.props.risk.unwrap_or(0)));
 }
 
 /// Render, write, and pick the exit status.

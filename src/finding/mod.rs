@@ -121,6 +121,24 @@ pub struct Properties {
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
+    /// The name the secret is assigned to where it was found (`OPENAI_API_KEY` in
+    /// `OPENAI_API_KEY=…`): the environment variable or config key its consumers read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// Where that name is consumed in the same repository (see `attribution::consumers`); at
+    /// most 50, `consumers_total` counts them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<crate::attribution::consumers::Consumer>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub consumers_total: usize,
+    /// What the key can reach, from read-only provider calls (`--blast-radius`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blast_radius: Option<crate::verify::blast::BlastRadius>,
+    /// Risk score 0–100 (docs/risk.md), and the terms that made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_factors: Vec<String>,
 }
 
 /// One reported secret at one place.

@@ -5,6 +5,7 @@ pub mod allowlist;
 pub mod baseline;
 pub mod config;
 pub mod pattern;
+pub mod risk;
 pub mod rules;
 pub mod silence;
 
@@ -17,8 +18,47 @@ pub struct Policy {
     pub config: config::Config,
     pub allowlist: allowlist::Allowlist,
     pub baseline: Option<baseline::Baseline>,
-    /// Only findings at or above this severity fail the run.
-    pub fail_on: Option<Severity>,
+    /// Only findings at or above this severity (or risk score) fail the run.
+    pub fail_on: Option<FailOn>,
+}
+
+/// The `--fail-on` threshold: a severity (`high`) or a risk score (`risk:70`, `risk>=70`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Severity(Severity),
+    Risk(u32),
+}
+
+impl FailOn {
+    /// Whether a finding reaches the threshold (and so may fail the run).
+    pub fn reached_by(self, f: &Finding) -> bool {
+        match self {
+            FailOn::Severity(min) => f.severity >= min,
+            FailOn::Risk(min) => f.props.risk.unwrap_or(0) >= min,
+        }
+    }
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FailOn, String> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("risk") {
+            let n = rest.trim_start_matches([':', '=', '>', ' ']).trim();
+            return match n.parse::<u32>() {
+                Ok(v) if v <= risk::MAX => Ok(FailOn::Risk(v)),
+                _ => Err(format!(
+                    "`{t}`: a risk threshold is risk:N with N from 0 to {}",
+                    risk::MAX
+                )),
+            };
+        }
+        t.parse::<Severity>().map(FailOn::Severity).map_err(|_| {
+            format!("`{t}`: expected a severity (critical, high, medium, low, info) or risk:N")
+        })
+    }
 }
 
 impl Policy {
@@ -63,8 +103,9 @@ impl Policy {
         if let Some(w) = silence::apply_warning(source, findings, allowlisted, user_decided) {
             warn(&w);
         }
+        risk::score_all(findings, chrono::Utc::now().timestamp());
         if let Some(min) = self.fail_on {
-            for f in findings.iter_mut().filter(|f| f.severity < min) {
+            for f in findings.iter_mut().filter(|f| !min.reached_by(f)) {
                 f.fails = false;
             }
         }

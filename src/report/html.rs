@@ -75,6 +75,7 @@ pub fn render(report: &Report) -> String {
     by_provider(&mut out, &report.findings);
     exposures(&mut out, &report.findings);
     owner_tables(&mut out, &report.findings);
+    remediation(&mut out, &report.findings);
     if let Some(s) = &report.sweep {
         repositories(&mut out, s);
     }
@@ -342,6 +343,47 @@ fn exposures(out: &mut String, findings: &[Finding]) {
     out.push_str("</section>\n");
 }
 
+/// What to do, once per remediation family present: revoke and rotate (provider docs), and the
+/// short-lived, workload-bound replacement (see `crate::remediation`).
+fn remediation(out: &mut String, findings: &[Finding]) {
+    let mut families: BTreeMap<&str, (&crate::remediation::Remediation, BTreeSet<&str>)> =
+        BTreeMap::new();
+    for f in findings {
+        let r = crate::remediation::lookup(&f.props.provider, &f.props.category);
+        families
+            .entry(r.key)
+            .or_insert_with(|| (r, BTreeSet::new()))
+            .1
+            .insert(f.props.provider.as_str());
+    }
+    out.push_str("<section id=\"remediation\"><h2>Remediation</h2>");
+    if families.is_empty() {
+        out.push_str("<p class=\"muted\">Nothing to remediate.</p>");
+    } else {
+        out.push_str(
+            "<table><thead><tr><th>Providers</th><th>Revoke and rotate</th>\
+             <th>Replace with a short-lived, workload-bound credential</th></tr></thead><tbody>",
+        );
+    }
+    for (key, (r, providers)) in &families {
+        let names: Vec<&str> = providers.iter().copied().collect();
+        let _ = write!(
+            out,
+            "<tr data-remediation=\"{}\"><td>{}</td><td>{} <a href=\"{}\">docs</a></td><td>{} <a href=\"{}\">how</a></td></tr>",
+            esc(key),
+            esc(&names.join(", ")),
+            esc(r.revoke),
+            esc(r.revoke_url),
+            esc(r.replace),
+            esc(r.replace_url),
+        );
+    }
+    if !families.is_empty() {
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>\n");
+}
+
 fn owner_tables(out: &mut String, findings: &[Finding]) {
     out.push_str("<section id=\"owners\"><h2>Findings by owner</h2>");
     let by = group_by_owner(findings.iter());
@@ -481,7 +523,7 @@ mod tests {
             .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
             .collect();
         let ours = "!DOCTYPE html head meta title style body header h1 h2 h3 p code main section \
-                    div b span table thead tbody tr th td svg g text rect ul li";
+                    div b span table thead tbody tr th td svg g text rect ul li a";
         for t in tags.iter().filter(|t| !t.is_empty()) {
             assert!(ours.split(' ').any(|o| o == *t), "unexpected tag <{t}");
         }
@@ -516,5 +558,26 @@ mod tests {
         for fetch in [" src=", "<link", "<script", "url("] {
             assert!(!html.contains(fetch), "{fetch}");
         }
+    }
+
+    #[test]
+    fn remediation_is_listed_once_per_family_with_its_links() {
+        let mut gh = finding("r1", "aa", None, None);
+        gh.props.provider = "github".into();
+        let mut gh2 = finding("r2", "bb", None, None);
+        gh2.props.provider = "github".into();
+        let acme = finding("r3", "cc", None, None);
+        let html = render(&Report {
+            findings: vec![gh, gh2, acme],
+            ..Report::default()
+        });
+        let github = crate::remediation::lookup("github", "vcs");
+        assert_eq!(html.matches("data-remediation=\"github\"").count(), 1);
+        assert!(html.contains(&esc(github.replace_url)));
+        assert!(html.contains(&esc(github.revoke_url)));
+        assert!(
+            html.contains("data-remediation=\"default\""),
+            "acme falls back"
+        );
     }
 }

@@ -58,9 +58,16 @@ pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
 }
 
 fn write_findings(out: &mut String, p: &Palette, findings: &[Finding]) {
-    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    // Files in the order of their first finding: reports arrive riskiest first.
+    let mut by_path: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in findings {
-        by_path.entry(f.location.path.as_str()).or_default().push(f);
+        let path = f.location.path.as_str();
+        let i = *slot.entry(path).or_insert_with(|| {
+            by_path.push((path, Vec::new()));
+            by_path.len() - 1
+        });
+        by_path[i].1.push(f);
     }
     for (path, group) in by_path {
         let path = for_terminal(path);
@@ -99,6 +106,10 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
     ));
     chain.push(format!("confidence {}", f.confidence));
     line(out, "key", &chain.join(", "));
+    if let Some(risk) = f.props.risk {
+        let why = f.props.risk_factors.join(", ");
+        line(out, "risk", &format!("{risk}/100 ({why})"));
+    }
     if let Some(owner) = &f.props.owner {
         let source = f.props.owner_source.as_deref().unwrap_or("none");
         line(out, "owner", &format!("{owner} (from {source})"));
@@ -157,6 +168,7 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
     if let Some(tool) = &f.props.tool {
         line(out, "tool", tool);
     }
+    write_consumers(out, f);
     if let Some(v) = &f.props.verification {
         let principal = f
             .props
@@ -165,6 +177,9 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
             .map(|p| format!(" as {p}"))
             .unwrap_or_default();
         line(out, "verified", &format!("{v}{principal}"));
+    }
+    if let Some(b) = &f.props.blast_radius {
+        write_blast_radius(out, b);
     }
     if let Some(policy) = &f.props.policy {
         line(
@@ -175,6 +190,73 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
     }
     if let Some(by) = &f.props.suppressed_by {
         line(out, "suppressed", by);
+    }
+    let fix = crate::remediation::lookup(&f.props.provider, &f.props.category);
+    line(out, "rotate", fix.revoke_url);
+    line(
+        out,
+        "replace",
+        &format!("{} ({})", fix.replace, fix.replace_url),
+    );
+}
+
+/// "reach" lines: what the active key can reach (`--blast-radius`).
+fn write_blast_radius(out: &mut String, b: &crate::verify::blast::BlastRadius) {
+    let mut head = vec![format!("admin {}", if b.admin { "yes" } else { "no" })];
+    if let Some(w) = b.write {
+        head.push(format!("write {}", if w { "yes" } else { "no" }));
+    }
+    if let Some(p) = &b.principal {
+        head.push(format!("as {p}"));
+    }
+    if let Some(t) = &b.token_type {
+        head.push(format!("type {t}"));
+    }
+    line(out, "reach", &head.join(", "));
+    if !b.permissions.is_empty() {
+        line(
+            out,
+            "",
+            &format!("permissions {}", b.permissions.join(", ")),
+        );
+    }
+    if !b.organizations.is_empty() {
+        line(
+            out,
+            "",
+            &format!("organizations {}", b.organizations.join(", ")),
+        );
+    }
+    if !b.resources.is_empty() {
+        let counts: Vec<String> = b
+            .resources
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        line(out, "", &counts.join(", "));
+    }
+    for l in &b.limitations {
+        line(out, "", &format!("not known: {l}"));
+    }
+}
+
+/// How many consumers the human report lists under a finding.
+const CONSUMERS_SHOWN: usize = 5;
+
+/// "used by" lines: where the key's name is consumed (compose service, workflow job, code…).
+fn write_consumers(out: &mut String, f: &Finding) {
+    let total = f.props.consumers_total.max(f.props.consumers.len());
+    for (i, c) in f.props.consumers.iter().take(CONSUMERS_SHOWN).enumerate() {
+        let workload = c
+            .workload
+            .as_deref()
+            .map(|w| format!(" by {w}"))
+            .unwrap_or_default();
+        let text = format!("{}:{} {} {}{workload}", c.path, c.line, c.kind, c.name);
+        line(out, if i == 0 { "used by" } else { "" }, &text);
+    }
+    if total > CONSUMERS_SHOWN {
+        line(out, "", &format!("and {} more", total - CONSUMERS_SHOWN));
     }
 }
 

@@ -136,7 +136,7 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
     let name = rule
         .map(|r| r.name.clone())
         .unwrap_or_else(|| sample.rule_name.clone());
-    let (help, severity, category, provider) = match rule {
+    let (mut help, severity, category, provider) = match rule {
         Some(r) => (
             format!(
                 "{}\n\n**Remediation.** {}",
@@ -154,6 +154,14 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
             sample.props.provider.clone(),
         ),
     };
+    // The remediation family's advice, for rules whose metadata is known (a merged report
+    // without its rules can only repeat the rule's name).
+    let mut help_text = help.clone();
+    if rule.is_some() {
+        let family = crate::remediation::lookup(&provider, &category);
+        help_text = format!("{help}\n\n{}", family.text());
+        help = format!("{help}\n\n{}", family.markdown());
+    }
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -176,7 +184,7 @@ fn descriptor(id: &str, rule: Option<&Rule>, findings: &[&Finding]) -> sarif::Re
         )
         .help(
             sarif::MultiformatMessageString::builder()
-                .text(help.clone())
+                .text(help_text)
                 .markdown(help)
                 .build(),
         )

@@ -12,6 +12,7 @@
 //! per-provider rate limit, bounded retries) → the strongest verdict per secret is written onto
 //! every finding of that secret.
 
+pub mod blast;
 pub mod checks;
 pub mod endpoints;
 pub mod http;
@@ -53,7 +54,12 @@ pub fn run(args: &VerifyArgs, findings: &mut Vec<Finding>) -> anyhow::Result<()>
 pub fn verify_findings(settings: &Settings, transport: &dyn Transport, findings: &mut [Finding]) {
     let plan = plan::plan(findings, &|p| settings.providers.contains(&p));
     let client = Client::new(&settings.endpoints, transport, settings.pacing);
-    let outcomes = execute(&plan.checks, &client, settings.concurrency);
+    let outcomes = execute(
+        &plan.checks,
+        &client,
+        settings.concurrency,
+        settings.blast_radius,
+    );
     let mut best: HashMap<usize, Outcome> = HashMap::new();
     let verdicts = plan
         .checks
@@ -99,7 +105,8 @@ fn keep_stronger(kept: &mut Outcome, candidate: Outcome) {
 }
 
 /// Run every check on at most `concurrency` scoped threads; results keep the checks' order.
-fn execute(checks: &[Check], client: &Client, concurrency: usize) -> Vec<Outcome> {
+/// With `blast`, an active key's reach is mapped right after its check (read-only calls).
+fn execute(checks: &[Check], client: &Client, concurrency: usize, blast: bool) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Outcome>>> = checks.iter().map(|_| Mutex::new(None)).collect();
     let workers = concurrency.clamp(1, checks.len().max(1));
@@ -109,7 +116,11 @@ fn execute(checks: &[Check], client: &Client, concurrency: usize) -> Vec<Outcome
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(check) = checks.get(i) else { break };
-                    let outcome = checks::run(client, check.provider, &check.credential);
+                    let mut outcome = checks::run(client, check.provider, &check.credential);
+                    if blast && outcome.status == Status::Active {
+                        outcome.blast =
+                            blast::map(client, check.provider, &check.credential).map(Box::new);
+                    }
                     *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
                 }
             });

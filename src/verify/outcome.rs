@@ -39,6 +39,8 @@ pub struct Outcome {
     pub details: BTreeMap<String, Value>,
     /// Why the verdict is not `active` (or what limited it), for the reader.
     pub reason: Option<String>,
+    /// What the key can reach (`--blast-radius`, active keys only).
+    pub blast: Option<Box<super::blast::BlastRadius>>,
 }
 
 impl Outcome {
@@ -48,6 +50,7 @@ impl Outcome {
             principal: None,
             details: BTreeMap::new(),
             reason,
+            blast: None,
         }
     }
 
@@ -93,6 +96,9 @@ impl Outcome {
             f.props
                 .identity
                 .insert("verified_reason".into(), Value::String(r.clone()));
+        }
+        if let Some(b) = &self.blast {
+            f.props.blast_radius = Some(b.as_ref().clone());
         }
         if self.status == Status::Active {
             f.severity = f.severity.raised();

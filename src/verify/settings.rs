@@ -33,6 +33,8 @@ pub enum SettingsError {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub only_verified: bool,
+    /// Map what active keys can reach (`--blast-radius`).
+    pub blast_radius: bool,
     pub concurrency: usize,
     pub timeout: Duration,
     pub pacing: Pacing,
@@ -64,6 +66,7 @@ impl Settings {
             .filter(|p| !p.trim().is_empty() && !p.eq_ignore_ascii_case("none"));
         Ok(Settings {
             only_verified: args.only_verified,
+            blast_radius: args.blast_radius,
             concurrency: if args.verify_concurrency == 0 {
                 4
             } else {

@@ -1,5 +1,7 @@
 mod action;
+mod blast_radius;
 pub mod common;
+mod consumers;
 mod docs;
 mod generic;
 mod github_sarif;
@@ -18,6 +20,7 @@ mod props;
 mod release;
 mod repo_paths;
 mod reports;
+mod risk;
 mod rules;
 mod rules_breadth_b;
 mod rules_breadth_saas;
