@@ -143,7 +143,8 @@ const FOUND: &[(&str, &str)] = &[
         "client = QdrantClient(url=QDRANT_URL, api_key=\"YyGqaomAPcNtQURJssjcGp-k5g7uQ4ywOv06IofZ\")",
     ),
     (
-        "azure-openai-subscription-key-header",
+        // The header is shared by every Azure AI service and API Management: azure.toml's rule.
+        "azure-cognitive-services-key",
         "-H \"Ocp-Apim-Subscription-Key: 21a3a4751b41ede96ba5d1fa4499a9ae\"",
     ),
     (
