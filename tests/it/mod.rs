@@ -1,5 +1,6 @@
 mod action;
 pub mod common;
+mod decode;
 mod docs;
 mod generic;
 mod github_sarif;
