@@ -46,21 +46,41 @@ const CLASS: [u8; 256] = {
 };
 
 /// Views of every base64 or base64url run of `text` that decodes to text.
+///
+/// Only every [`MIN_RUN`]th byte is looked at first: a run of at least `MIN_RUN` alphabet
+/// characters covers one of them, so a text of short words and punctuation is skipped about
+/// sixteen bytes at a time, and a sampled word is read once, to its ends.
 pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
-    let mut i = 0;
-    while i < text.len() {
-        if CLASS[text[i] as usize] == 0 {
-            i += 1;
+    let in_alphabet = |b: u8| CLASS[b as usize] != 0;
+    // Everything before `done` has been looked at.
+    let mut done = 0;
+    let mut p = 0;
+    while p < text.len() {
+        if !in_alphabet(text[p]) {
+            p += MIN_RUN;
             continue;
         }
-        let run = run_at(text, i);
-        i = run.end.max(i + 1);
-        if let Some(view) = decode_run(text, run, budget) {
-            out.push(view);
+        let mut start = p;
+        while start > done && in_alphabet(text[start - 1]) {
+            start -= 1;
         }
-        if budget.exhausted() {
-            return;
+        let mut end = p + 1;
+        while end < text.len() && in_alphabet(text[end]) {
+            end += 1;
         }
+        if end - start >= MIN_RUN {
+            let run = run_at(text, start);
+            end = end.max(run.end);
+            if let Some(view) = decode_run(text, run, budget) {
+                out.push(view);
+            }
+            if budget.exhausted() {
+                return;
+            }
+        }
+        done = end;
+        // The next sample that a run starting after `end` must cover.
+        p = (end + 1).div_ceil(MIN_RUN) * MIN_RUN;
     }
 }
 
@@ -210,6 +230,23 @@ mod tests {
         let got = views_of(&wrapped);
         assert_eq!(got.len(), 1, "{wrapped}");
         assert!(got[0].text.starts_with(b"line of text"));
+    }
+
+    #[test]
+    fn runs_are_found_at_every_alignment_of_the_sampling() {
+        let encoded = PAD.encode("password: Zq8wV3nR5tY");
+        for pad in 0..40 {
+            let text = format!("{}{encoded} and more words here", " ".repeat(pad));
+            assert_eq!(views_of(&text).len(), 1, "offset {pad}");
+            let text = format!("{}x {encoded}", "word ".repeat(pad));
+            assert_eq!(views_of(&text).len(), 1, "offset {pad}");
+        }
+        // The shortest run, 16 characters, at every offset.
+        let short = PAD.encode("user:pass123");
+        assert_eq!(short.len(), MIN_RUN);
+        for pad in 0..20 {
+            assert_eq!(views_of(&format!("{}{short};", ".".repeat(pad))).len(), 1);
+        }
     }
 
     #[test]

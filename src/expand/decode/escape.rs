@@ -83,7 +83,7 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
     if memchr::memchr(b'\\', text).is_none() {
         return;
     }
-    for block in super::line_blocks(text, has_telling_escape) {
+    for block in super::line_blocks(text, b'\\', has_telling_escape) {
         let line = &text[..block.end];
         let mut decoded = Vec::with_capacity(block.len());
         let mut map = MapBuilder::new(block.start);

@@ -50,24 +50,30 @@ pub fn is_text(bytes: &[u8]) -> bool {
     controls * 20 <= text.chars().count()
 }
 
-/// The spans of the lines of `text` (without their `\n`) for which `wanted` holds, with
-/// neighbouring lines merged into one span: a decoder that works line by line turns each
-/// block into one view, so that context on the next line is matched with it.
+/// The spans of the lines of `text` (without their `\n`) that hold `trigger` and for which
+/// `wanted` holds, with neighbouring lines merged into one span: a decoder that works line by
+/// line turns each block into one view, so that context on the next line is matched with it.
+/// Only lines holding `trigger` are looked at (found with `memchr`, not line by line).
 pub fn line_blocks(
     text: &[u8],
+    trigger: u8,
     mut wanted: impl FnMut(&[u8]) -> bool,
 ) -> Vec<std::ops::Range<usize>> {
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut start = 0;
-    while start <= text.len() {
-        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(trigger, &text[from..]).map(|i| from + i) {
+        let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
         if wanted(&text[start..end]) {
             match blocks.last_mut() {
                 Some(last) if last.end + 1 == start => last.end = end,
                 _ => blocks.push(start..end),
             }
         }
-        start = end + 1;
+        from = end + 1;
+        if from >= text.len() {
+            break;
+        }
     }
     blocks
 }
@@ -86,8 +92,10 @@ mod tests {
 
     #[test]
     fn wanted_lines_merge_into_blocks() {
-        let text = b"a%20\nb%20\nc\nd%20";
-        let blocks = line_blocks(text, |l| l.ends_with(b"%20"));
+        let text = b"a%20\nb%20\nc\nd%20\ne%\n%";
+        let blocks = line_blocks(text, b'%', |l| l.ends_with(b"%20"));
         assert_eq!(blocks, vec![0..9, 12..16]);
+        assert_eq!(line_blocks(b"%%\n\n%%", b'%', |_| true), vec![0..2, 4..6]);
+        assert!(line_blocks(b"", b'%', |_| true).is_empty());
     }
 }

@@ -25,7 +25,7 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
     if memchr::memchr(b'%', text).is_none() {
         return;
     }
-    for block in super::line_blocks(text, has_escape) {
+    for block in super::line_blocks(text, b'%', has_escape) {
         if let Some(view) = decode_block(text, block, budget) {
             out.push(view);
         }

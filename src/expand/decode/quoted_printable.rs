@@ -47,7 +47,7 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
     if !names_the_encoding(text) {
         return;
     }
-    for block in super::line_blocks(text, candidate_line) {
+    for block in super::line_blocks(text, b'=', candidate_line) {
         if let Some(view) = decode_block(text, block, budget) {
             out.push(view);
         }
