@@ -140,6 +140,9 @@ fn decode_run(text: &[u8], run: std::ops::Range<usize>, budget: &mut Budget) -> 
     if !(upper && lower) || (standard && url) || part_of_jwt(text, &run) {
         return None;
     }
+    if !looks_like_encoded_text(raw) {
+        return None;
+    }
     let (engine, encoding) = if url {
         (&URL_SAFE, Encoding::Base64Url)
     } else {
@@ -174,6 +177,31 @@ fn decode_run(text: &[u8], run: std::ops::Range<usize>, budget: &mut Budget) -> 
         map: OffsetMap::proportional(decoded.len(), run),
         text: decoded,
     })
+}
+
+/// Whether a run may encode text, judged without decoding: each 4-character group starts with
+/// the top six bits of a byte, which for ASCII are below 32 (`A`–`Z`, `a`–`f`). A run of
+/// identifier or binary-looking characters fails on its first groups; one group in eight may
+/// miss, for text with some non-ASCII characters. Only the first [`PROBE`] characters count.
+fn looks_like_encoded_text(raw: &[u8]) -> bool {
+    let mut groups = 0;
+    let mut misses = 0;
+    for chunk in raw[..raw.len().min(PROBE)]
+        .split(|b| b.is_ascii_whitespace())
+        .flat_map(|line| line.chunks(4))
+    {
+        if chunk.len() < 2 {
+            continue;
+        }
+        groups += 1;
+        if !matches!(chunk[0], b'A'..=b'Z' | b'a'..=b'f') {
+            misses += 1;
+            if misses * 8 > groups.max(8) {
+                return false;
+            }
+        }
+    }
+    misses * 8 <= groups.max(8)
 }
 
 /// A header or payload part of a JWT (`eyJ…` next to a `.`).

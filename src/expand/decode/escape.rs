@@ -7,6 +7,9 @@
 
 use crate::expand::{Budget, Encoding, MapBuilder, View};
 
+/// Shortest word after a `\n`, `\t` or `\r` that makes the escape telling.
+const MIN_WORD: usize = 16;
+
 /// The escape at `at` (a backslash): its length and what it stands for.
 fn escape_at(text: &[u8], at: usize) -> Option<(usize, String)> {
     let next = *text.get(at + 1)?;
@@ -58,7 +61,14 @@ fn escape_at(text: &[u8], at: usize) -> Option<(usize, String)> {
 fn telling(line: &[u8], at: usize) -> bool {
     match line.get(at + 1) {
         Some(b'u' | b'x' | b'/') => escape_at(line, at).is_some(),
-        Some(b'n' | b't' | b'r') => line.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric()),
+        // Only a word long enough to be a key: `"line one\nline two"` is prose.
+        Some(b'n' | b't' | b'r') => {
+            line[(at + 2).min(line.len())..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                .count()
+                >= MIN_WORD
+        }
         _ => false,
     }
 }
