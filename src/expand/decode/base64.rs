@@ -124,7 +124,8 @@ fn run_at(text: &[u8], start: usize) -> std::ops::Range<usize> {
 
 fn decode_run(text: &[u8], run: std::ops::Range<usize>, budget: &mut Budget) -> Option<View> {
     let raw = &text[run.clone()];
-    if raw.len() < MIN_RUN {
+    // The cheap test on the first characters before anything reads the whole run.
+    if raw.len() < MIN_RUN || !looks_like_encoded_text(raw) {
         return None;
     }
     let (mut upper, mut lower, mut standard, mut url) = (false, false, false, false);
@@ -138,9 +139,6 @@ fn decode_run(text: &[u8], run: std::ops::Range<usize>, budget: &mut Budget) -> 
         }
     }
     if !(upper && lower) || (standard && url) || part_of_jwt(text, &run) {
-        return None;
-    }
-    if !looks_like_encoded_text(raw) {
         return None;
     }
     let (engine, encoding) = if url {
