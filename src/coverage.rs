@@ -26,6 +26,11 @@ pub enum SkipReason {
     GenericLimit,
     /// The matcher failed on this blob (a bug): the blob was skipped and the scan went on.
     InternalError,
+    /// Encoded spans of a blob left undecoded: its decoded-bytes or views budget ran out
+    /// (`crate::expand::Limits`).
+    DecodeBudget,
+    /// Encoded spans inside decoded text left undecoded: the nesting depth limit was reached.
+    DecodeDepth,
 }
 
 impl SkipReason {
@@ -43,6 +48,8 @@ impl SkipReason {
             SkipReason::ParseFallback => "parse-fallback",
             SkipReason::InternalError => "internal-error",
             SkipReason::GenericLimit => "generic-limit",
+            SkipReason::DecodeBudget => "decode-budget",
+            SkipReason::DecodeDepth => "decode-depth",
         }
     }
 }

@@ -2,6 +2,7 @@ mod action;
 mod blast_radius;
 pub mod common;
 mod consumers;
+mod decode;
 mod docs;
 mod generic;
 mod github_sarif;
