@@ -14,6 +14,7 @@ pub mod detect;
 pub mod detection;
 pub mod env_vars;
 pub mod exit;
+pub mod expand;
 pub mod finding;
 pub mod generic;
 pub mod matcher;

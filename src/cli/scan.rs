@@ -81,6 +81,9 @@ pub struct ScanArgs {
     pub output: OutputArgs,
 
     #[command(flatten)]
+    pub archives: super::archive::ArchiveArgs,
+
+    #[command(flatten)]
     pub history: super::history::HistoryArgs,
 
     /// Skip git blame of files on disk: no commit or author per finding, owners from

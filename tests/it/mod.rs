@@ -1,4 +1,5 @@
 mod action;
+mod archives;
 pub mod common;
 mod docs;
 mod generic;
@@ -10,6 +11,7 @@ mod hostile_generic;
 mod hostile_git;
 mod hostile_input;
 mod hostile_report;
+mod images;
 mod owners;
 mod packaging;
 mod policy;
