@@ -4,13 +4,15 @@ use sha2::{Digest, Sha256};
 use std::{env, fs, path::Path};
 
 /// The sources whose behaviour decides what a blob yields before attribution by commit: the
-/// matcher, the generic detector, blob → finding, fingerprints and redaction, and identity
-/// decoding. Their hash goes into the ruleset hash, so that incremental sweeps match every blob
-/// again when a new build finds things differently (not only when a rule changes).
+/// matcher, the generic detector, the expansion stage (decoded views), blob → finding,
+/// fingerprints and redaction, and identity decoding. Their hash goes into the ruleset hash, so
+/// that incremental sweeps match every blob again when a new build finds things differently
+/// (not only when a rule changes).
 const DETECTION_SOURCES: &[&str] = &[
     "src/matcher",
     "src/generic",
     "src/detect.rs",
+    "src/expand",
     "src/finding",
     "src/blob",
     "src/attribution/mod.rs",

@@ -52,5 +52,54 @@ fn bench_matcher(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_matcher);
+/// The expansion stage on the same corpus: finding candidate spans and decoding them
+/// (`expand`), and a whole blob scan with and without it (`scan_bytes` runs the stage; the
+/// difference to `findings_in_blob` is what decoding costs a plain scan).
+fn bench_expand(c: &mut Criterion) {
+    use keytrace::blob::Origin;
+    use keytrace::coverage::Coverage;
+    let rules = keytrace::rules::embedded_rules().expect("embedded rules");
+    let set = RuleSet::new(rules, true).expect("rules compile");
+    let data = corpus();
+    let origin = Origin {
+        path: "src/lib.rs".to_string(),
+        source: keytrace::finding::SourceKind::File,
+        store: None,
+    };
+    let coverage = Coverage::default();
+    let mut group = c.benchmark_group("expand");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    group.bench_function("expand-only-4MiB", |b| {
+        let limits = keytrace::expand::Limits::default();
+        b.iter(|| {
+            black_box(keytrace::expand::expand(black_box(&data), &limits))
+                .views
+                .len()
+        })
+    });
+    group.bench_function("findings_in_blob-4MiB", |b| {
+        let mut matcher = set.matcher();
+        b.iter(|| {
+            keytrace::detect::findings_in_blob(&set, &mut matcher, &data, &origin, &coverage).len()
+        })
+    });
+    group.bench_function("scan_bytes-4MiB", |b| {
+        let mut matcher = set.matcher();
+        b.iter(|| {
+            keytrace::pipeline::scan_bytes(
+                &set,
+                &mut matcher,
+                &data,
+                &origin,
+                &coverage,
+                &keytrace::pipeline::plain_text,
+            )
+            .len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_matcher, bench_expand);
 criterion_main!(benches);

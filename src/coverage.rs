@@ -34,6 +34,11 @@ pub enum SkipReason {
     ArchiveCorrupt,
     /// An encrypted archive entry: never decrypted, not scanned.
     ArchiveEncrypted,
+    /// Encoded spans of a blob left undecoded: its decoded-bytes or views budget ran out
+    /// (`crate::expand::Limits`).
+    DecodeBudget,
+    /// Encoded spans inside decoded text left undecoded: the nesting depth limit was reached.
+    DecodeDepth,
 }
 
 impl SkipReason {
@@ -54,6 +59,8 @@ impl SkipReason {
             SkipReason::ArchiveLimit => "archive-limit",
             SkipReason::ArchiveCorrupt => "archive-corrupt",
             SkipReason::ArchiveEncrypted => "archive-encrypted",
+            SkipReason::DecodeBudget => "decode-budget",
+            SkipReason::DecodeDepth => "decode-depth",
         }
     }
 }

@@ -114,7 +114,8 @@ pub fn scan_bytes(
 }
 
 /// Scan one in-memory blob that is not expanded as an archive: binary sniffing, coverage,
-/// structured or plain matching. UTF-16 text (with a byte-order mark, or recognised by its
+/// structured or plain matching, then the decoding stage (decoded spans, [`crate::expand`]).
+/// UTF-16 text (with a byte-order mark, or recognised by its
 /// zero bytes) is decoded first; lines and UTF-16 columns of the decoded text are those of the
 /// original.
 pub fn scan_blob(
@@ -129,8 +130,10 @@ pub fn scan_blob(
         coverage.scanned(bytes.len());
         coverage.utf16();
         let text = text.as_bytes();
-        let mut found = structured(set, matcher, text, origin, coverage)
+        let found = structured(set, matcher, text, origin, coverage)
             .unwrap_or_else(|| findings_in_blob(set, matcher, text, origin, coverage));
+        let mut found =
+            crate::expand::scan::with_decoded(set, matcher, text, origin, coverage, found);
         // A byte-order mark alone does not make UTF-16: `FF FE` in front of ASCII decodes to
         // CJK and would hide every key behind it. Real UTF-16 text is full of NUL bytes (it
         // sniffs as binary), so only such impostors are also matched as the bytes they are.
@@ -150,8 +153,9 @@ pub fn scan_blob(
     if std::str::from_utf8(bytes).is_err() {
         coverage.non_utf8();
     }
-    structured(set, matcher, bytes, origin, coverage)
-        .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin, coverage))
+    let found = structured(set, matcher, bytes, origin, coverage)
+        .unwrap_or_else(|| findings_in_blob(set, matcher, bytes, origin, coverage));
+    crate::expand::scan::with_decoded(set, matcher, bytes, origin, coverage, found)
 }
 
 /// Read a file within the size limit, counting what cannot be read. Never writes, never blocks

@@ -157,8 +157,13 @@ pub fn legacy_sha256(secret: &[u8]) -> String {
     Scheme::Plain.digest(secret)
 }
 
-/// A PEM block without its layout: ASCII whitespace and the `\n`, `\r`, `\t` escapes of a
-/// string literal removed. Every other secret is hashed as it is.
+/// A PEM block without its layout: ASCII whitespace removed, and the escapes a string literal
+/// adds to it undone: `\n`, `\r`, `\t` (however often escaped: `\\n` in JSON inside JSON)
+/// are dropped like the line breaks they stand for, and `\/` (PHP's `json_encode`) is `/`.
+/// Prefixes before every line (`# `, log timestamps) and quotes of concatenated literals never
+/// reach the digest: the expansion stage strips them before matching (`crate::expand`). So one
+/// key hashes alike in a `.pem` file, a JSON string, a YAML block, a commented-out copy and a
+/// base64-wrapped Kubernetes `tls.key`. Every other secret is hashed as it is.
 fn canonical(secret: &[u8]) -> Cow<'_, [u8]> {
     let start = secret
         .iter()
@@ -171,9 +176,20 @@ fn canonical(secret: &[u8]) -> Cow<'_, [u8]> {
     let mut i = start;
     while i < secret.len() {
         let b = secret[i];
-        if b == b'\\' && matches!(secret.get(i + 1), Some(b'n' | b'r' | b't')) {
-            i += 2;
-            continue;
+        if b == b'\\' {
+            let run = secret[i..].iter().take_while(|c| **c == b'\\').count();
+            match secret.get(i + run) {
+                Some(b'n' | b'r' | b't') => {
+                    i += run + 1;
+                    continue;
+                }
+                Some(b'/') => {
+                    out.push(b'/');
+                    i += run + 1;
+                    continue;
+                }
+                _ => {}
+            }
         }
         if !b.is_ascii_whitespace() {
             out.push(b);
@@ -247,6 +263,12 @@ mod tests {
             s.digest(file),
             s.digest(b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----")
         );
+        // Escapes of any depth, escaped slashes and CRLF line breaks are layout too.
+        let doubly = b"-----BEGIN RSA PRIVATE KEY-----\\\\nMIIEow\\\\nIBAAKC\\r\\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(s.digest(file), s.digest(doubly));
+        let slashed = b"-----BEGIN EC PRIVATE KEY-----\\nMH\\/c+\\n-----END EC PRIVATE KEY-----";
+        let plain = b"-----BEGIN EC PRIVATE KEY-----\r\nMH/c+\r\n-----END EC PRIVATE KEY-----\r\n";
+        assert_eq!(s.digest(slashed), s.digest(plain));
         // Other secrets are hashed byte for byte: spaces count.
         assert_ne!(s.digest(b"a b"), s.digest(b"ab"));
     }

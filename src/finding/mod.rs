@@ -120,6 +120,10 @@ pub struct Properties {
     pub principal: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed_by: Option<String>,
+    /// Encodings undone to find the secret, outermost first (`["base64"]`,
+    /// `["percent", "base64"]`); absent for a secret found as written. See `docs/encodings.md`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub generic: bool,
     /// A generic finding whose value is a well-known default password (`changeme`, `admin`).

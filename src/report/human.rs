@@ -99,6 +99,10 @@ fn write_finding(out: &mut String, p: &Palette, f: &Finding) {
     ));
     chain.push(format!("confidence {}", f.confidence));
     line(out, "key", &chain.join(", "));
+    if !f.props.decoded.is_empty() {
+        // Outermost first: "base64, then percent".
+        line(out, "decoded", &f.props.decoded.join(", then "));
+    }
     if let Some(owner) = &f.props.owner {
         let source = f.props.owner_source.as_deref().unwrap_or("none");
         line(out, "owner", &format!("{owner} (from {source})"));

@@ -1,6 +1,7 @@
 mod action;
 mod archives;
 pub mod common;
+mod decode;
 mod docs;
 mod generic;
 mod github_sarif;

@@ -104,6 +104,11 @@ pub fn leaf_findings(
         let secret = String::from_utf8_lossy(&leaf.text.as_bytes()[m.secret.clone()]);
         let at = locate(ctx.bytes, locator, &secret, leaf, span.clone());
         let mut f = finding(ctx, leaf, rule, &secret, at);
+        // A value not written verbatim (a PEM key in an indented block scalar) whose secret the
+        // text rules already reported: one finding, which gets the key path.
+        if leaf.anchor.is_none() && adopt(ctx, leaf, &tool, &f, span.as_ref(), base) {
+            continue;
+        }
         f.props.tool = tool.clone();
         crate::attribution::apply_identity(&mut f, leaf.text.as_bytes(), m.secret.clone());
         out.push(f);
@@ -168,6 +173,37 @@ fn claim(
         }
     }
     any
+}
+
+/// Whether a plain-text finding that starts inside the value (as located) holds `f`'s secret
+/// (same canonical digest); if it is still free, it is given the leaf's key path.
+fn adopt(
+    ctx: &Ctx<'_>,
+    leaf: &Leaf,
+    tool: &Option<String>,
+    f: &Finding,
+    value: Option<&Range<usize>>,
+    base: &mut [(Finding, Claim)],
+) -> bool {
+    let Some(value) = value else {
+        return false;
+    };
+    let from = ctx.index.position(ctx.bytes, value.start);
+    let to = ctx.index.position(ctx.bytes, value.end);
+    let Some((held, state)) = base.iter_mut().find(|(b, c)| {
+        *c != Claim::Superseded
+            && b.props.secret_sha256 == f.props.secret_sha256
+            && (from..=to).contains(&start_of(b))
+    }) else {
+        return false;
+    };
+    if *state == Claim::Free {
+        held.props.config_key = Some(leaf.key.clone());
+        held.props.store = Some(store_of(ctx, leaf));
+        held.props.tool = tool.clone();
+        *state = Claim::Claimed;
+    }
+    true
 }
 
 /// Where a finding starts: (line, column), the order `base` is sorted in.
