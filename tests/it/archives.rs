@@ -510,3 +510,52 @@ fn an_archive_on_standard_input_is_read_too() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(places(&report)[0].0, "-!etc/app.env");
 }
+
+#[test]
+fn an_archive_in_a_swept_repository_is_read_through_the_same_stage() {
+    let fx = Fixture::new();
+    let repo = fx.path().join("repos/site");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| super::common::git_alice(&repo, args);
+    git(&["init", "-q", "-b", "main"]);
+    let token = acme_token(13);
+    std::fs::write(
+        repo.join("release.tar.gz"),
+        gz(&tar_of(&[("conf/settings.ini", &settings(&token))])),
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "release"]);
+    let rules = acme_rules(&fx);
+    let state = fx.path().join("state.db");
+    let (_, out, err) = super::common::run(
+        &[
+            "sweep",
+            "--repos-dir",
+            "repos",
+            "--state",
+            state.to_str().unwrap(),
+            "--rules",
+            &rules,
+            "--format",
+            "json",
+            "--no-progress",
+        ],
+        fx.path(),
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let found: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule_id"] == "acme-api-key")
+        .collect();
+    assert_eq!(found.len(), 1, "{report}");
+    let f = &found[0];
+    assert_eq!(f["location"]["path"], "release.tar.gz!conf/settings.ini");
+    assert_eq!(
+        f["archive_path"],
+        serde_json::json!(["release.tar.gz", "conf/settings.ini"])
+    );
+    assert_eq!(f["source"], "git-history");
+    assert!(f["commit"].is_string());
+}
