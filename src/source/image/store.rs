@@ -39,7 +39,8 @@ impl Store {
         let file = BufReader::new(File::open(path)?);
         let mut archive = tar::Archive::new(file);
         let mut files = HashMap::new();
-        for entry in archive.entries()? {
+        // Seeking past each file's data: only the headers of a large tarball are read.
+        for entry in archive.entries_with_seek()? {
             let entry = entry?;
             if !entry.header().entry_type().is_file() {
                 continue;
