@@ -349,4 +349,49 @@ mod tests {
         assert_eq!(strip_suffix(Kind::Xz, "noext"), "noext");
         assert_eq!(strip_suffix(Kind::Bzip2, ".bz2"), ".bz2");
     }
+
+    fn nested_sample() -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("conf/a.ini", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(b"[x]\nkey=value\n").unwrap();
+        let zip = zip.finish().unwrap().into_inner();
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(zip.len() as u64);
+        h.set_cksum();
+        tar.append_data(&mut h, "dist/p.zip", zip.as_slice())
+            .unwrap();
+        let tar = tar.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn truncated_and_damaged_archives_never_panic() {
+        let whole = nested_sample();
+        let limits = ArchiveLimits::default();
+        let mut seen = Vec::new();
+        let outcome = walk(&whole, "r.tgz", limits, &mut |p: &[String], _: &[u8]| {
+            seen.push(p.join("!"))
+        })
+        .unwrap();
+        assert_eq!(seen, ["dist/p.zip!conf/a.ini"]);
+        assert_eq!((outcome.archives, outcome.corrupt), (2, 0));
+        for cut in 0..whole.len() {
+            let _ = walk(
+                &whole[..cut],
+                "r.tgz",
+                limits,
+                &mut |_: &[String], _: &[u8]| {},
+            );
+        }
+        for i in 10..whole.len() {
+            let mut bad = whole.clone();
+            bad[i] ^= 0x5a;
+            let _ = walk(&bad, "r.tgz", limits, &mut |_: &[String], _: &[u8]| {});
+        }
+    }
 }
