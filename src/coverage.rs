@@ -26,6 +26,14 @@ pub enum SkipReason {
     GenericLimit,
     /// The matcher failed on this blob (a bug): the blob was skipped and the scan went on.
     InternalError,
+    /// An archive entry past the per-entry size bound or the nesting depth, or an archive
+    /// stopped by its total-bytes, ratio or entry-count bound.
+    ArchiveLimit,
+    /// An archive (or one of its entries) that could not be read: bad headers or data, an
+    /// unknown compression method.
+    ArchiveCorrupt,
+    /// An encrypted archive entry: never decrypted, not scanned.
+    ArchiveEncrypted,
     /// Encoded spans of a blob left undecoded: its decoded-bytes or views budget ran out
     /// (`crate::expand::Limits`).
     DecodeBudget,
@@ -48,6 +56,9 @@ impl SkipReason {
             SkipReason::ParseFallback => "parse-fallback",
             SkipReason::InternalError => "internal-error",
             SkipReason::GenericLimit => "generic-limit",
+            SkipReason::ArchiveLimit => "archive-limit",
+            SkipReason::ArchiveCorrupt => "archive-corrupt",
+            SkipReason::ArchiveEncrypted => "archive-encrypted",
             SkipReason::DecodeBudget => "decode-budget",
             SkipReason::DecodeDepth => "decode-depth",
         }
@@ -61,6 +72,8 @@ pub struct Coverage {
     bytes: AtomicU64,
     non_utf8: AtomicU64,
     utf16: AtomicU64,
+    archives: AtomicU64,
+    archive_entries: AtomicU64,
     skipped: Mutex<BTreeMap<SkipReason, u64>>,
     notes: Mutex<Vec<String>>,
     references: Mutex<BTreeMap<String, u64>>,
@@ -80,6 +93,12 @@ impl Coverage {
     /// A blob of UTF-16 text: decoded, then scanned.
     pub fn utf16(&self) {
         self.utf16.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Archives opened and the entries handed on from them (each entry is also a blob).
+    pub fn archives(&self, archives: u64, entries: u64) {
+        self.archives.fetch_add(archives, Ordering::Relaxed);
+        self.archive_entries.fetch_add(entries, Ordering::Relaxed);
     }
 
     pub fn skip(&self, reason: SkipReason) {
@@ -126,6 +145,8 @@ impl Coverage {
             bytes_scanned: self.bytes.load(Ordering::Relaxed),
             non_utf8_scanned_as_bytes: self.non_utf8.load(Ordering::Relaxed),
             utf16_decoded: self.utf16.load(Ordering::Relaxed),
+            archives_opened: self.archives.load(Ordering::Relaxed),
+            archive_entries: self.archive_entries.load(Ordering::Relaxed),
             skipped: self
                 .skipped
                 .lock()
@@ -147,6 +168,11 @@ pub struct CoverageRecord {
     /// Blobs of UTF-16 text, decoded before matching.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub utf16_decoded: u64,
+    /// Archives opened (nested ones included), and the entries read from them as blobs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub archives_opened: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub archive_entries: u64,
     pub skipped: BTreeMap<String, u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -163,6 +189,8 @@ impl CoverageRecord {
         self.bytes_scanned += other.bytes_scanned;
         self.non_utf8_scanned_as_bytes += other.non_utf8_scanned_as_bytes;
         self.utf16_decoded += other.utf16_decoded;
+        self.archives_opened += other.archives_opened;
+        self.archive_entries += other.archive_entries;
         for (k, v) in &other.skipped {
             *self.skipped.entry(k.clone()).or_default() += v;
         }

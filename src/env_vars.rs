@@ -19,3 +19,7 @@ pub const KEYTRACE_TEST_ETCD: &str = "KEYTRACE_TEST_ETCD";
 pub const KEYTRACE_HASH_KEY: &str = "KEYTRACE_HASH_KEY";
 /// `sha256` asks for plain, unkeyed SHA-256 secret digests; `hmac-sha256` is the default.
 pub const KEYTRACE_HASH: &str = "KEYTRACE_HASH";
+/// The container daemon for `scan docker://IMAGE` (`unix://PATH`; other schemes are refused).
+pub const DOCKER_HOST: &str = "DOCKER_HOST";
+/// Where rootless Podman keeps its socket (`$XDG_RUNTIME_DIR/podman/podman.sock`).
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";

@@ -93,11 +93,32 @@ pub fn guarded(coverage: &Coverage, scan: impl FnOnce() -> Vec<Finding>) -> Vec<
     })
 }
 
-/// Scan one in-memory blob: binary sniffing, coverage, structured or plain matching, then the
-/// expansion stage (decoded spans, [`crate::expand`]). UTF-16
-/// text (with a byte-order mark, or recognised by its zero bytes) is decoded first; lines and
-/// UTF-16 columns of the decoded text are those of the original.
+/// Scan one in-memory blob, whatever source it came from. An archive (zip family, tar,
+/// compressed streams; recognised by its bytes) is expanded first and each entry is scanned as
+/// a blob of its own ([`crate::expand::archive`]); anything else goes to [`scan_blob`].
 pub fn scan_bytes(
+    set: &RuleSet,
+    matcher: &mut Matcher<'_>,
+    bytes: &[u8],
+    origin: &Origin,
+    coverage: &Coverage,
+    structured: &StructuredScan<'_>,
+) -> Vec<Finding> {
+    // Archives are binary: this stage sits before the binary skip.
+    if let Some(found) =
+        crate::expand::archive::scan_entries(set, matcher, bytes, origin, coverage, structured)
+    {
+        return found;
+    }
+    scan_blob(set, matcher, bytes, origin, coverage, structured)
+}
+
+/// Scan one in-memory blob that is not expanded as an archive: binary sniffing, coverage,
+/// structured or plain matching, then the decoding stage (decoded spans, [`crate::expand`]).
+/// UTF-16 text (with a byte-order mark, or recognised by its
+/// zero bytes) is decoded first; lines and UTF-16 columns of the decoded text are those of the
+/// original.
+pub fn scan_blob(
     set: &RuleSet,
     matcher: &mut Matcher<'_>,
     bytes: &[u8],
@@ -231,6 +252,19 @@ pub fn scan_git_blobs_at(
         .collect();
     out.sort_by_key(|(oid, _)| *oid);
     out
+}
+
+/// Run `work` on every item in parallel, each worker with its own matcher (image layers, whose
+/// reading and matching are the source's own). Results come back in item order.
+pub fn scan_each<T: Sync, R: Send>(
+    items: &[T],
+    set: &RuleSet,
+    work: &(dyn Fn(&T, &mut Matcher<'_>) -> R + Sync),
+) -> Vec<R> {
+    items
+        .par_iter()
+        .map_init(|| set.matcher(), |matcher, item| work(item, matcher))
+        .collect()
 }
 
 /// Read one blob within the size limit; count what is missing, corrupt or too large.

@@ -1,5 +1,6 @@
 //! Command-line flags (clap derive only). `settings` turns these raw flags into resolved settings.
 
+pub mod archive;
 pub mod history;
 pub mod policy;
 pub mod report;

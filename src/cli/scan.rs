@@ -48,7 +48,8 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Paths to scan (default `.`); `-` reads standard input; `etcd://HOST:PORT[/PREFIX]` reads
-    /// a live etcd v3 store.
+    /// a live etcd v3 store. A `docker save` or OCI layout archive, an OCI layout directory, or
+    /// `docker://IMAGE` (local daemon) is scanned as a container image.
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
 
@@ -79,6 +80,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub archives: super::archive::ArchiveArgs,
 
     #[command(flatten)]
     pub history: super::history::HistoryArgs,

@@ -67,6 +67,8 @@ pub struct SweepArgs {
     /// Never show a progress bar.
     #[arg(long, help_heading = "Sweep")]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub archives: super::archive::ArchiveArgs,
 
     /// Extra rule files or directories (added to the embedded rules).
     #[arg(long, value_name = "DIR")]

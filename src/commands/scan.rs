@@ -32,6 +32,7 @@ pub fn scan_to_report(
     use_baseline: bool,
 ) -> anyhow::Result<(Vec<crate::rules::Rule>, Report)> {
     let (rules, set) = load_ruleset(&args.rules)?;
+    crate::expand::archive::set_limits(args.archives.limits());
     let coverage = Coverage::default();
     let targets: Vec<String> = if args.targets.is_empty() {
         vec![".".into()]
@@ -156,7 +157,12 @@ fn collect(
     let collected = other_sources(args, targets, set, coverage)?;
     let mut collected = match collected {
         Some(c) => c,
-        None => return super::dir_scan::scan_files(args, targets, set, coverage),
+        None => {
+            if let Some(images) = super::image_scan::scan_images(args, targets, set, coverage)? {
+                return Ok(images);
+            }
+            return super::dir_scan::scan_files(args, targets, set, coverage);
+        }
     };
     super::owners::attribute_owners(targets, &mut collected.findings, coverage)?;
     Ok(collected)

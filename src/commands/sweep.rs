@@ -73,6 +73,7 @@ pub struct RepoResult {
 
 pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::resolve(args)?;
+    crate::expand::archive::set_limits(args.archives.limits());
     let (rules, set) = load_ruleset(&args.rules)?;
     let policy = load_policy(args)?;
     settings.want_secrets = secrets::needed_by(&policy.config.allowlist);

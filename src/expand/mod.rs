@@ -1,15 +1,22 @@
-//! Expansion: a blob yields child views of itself — spans decoded from base64, percent-encoding,
-//! HTML entities, string escapes, joined string literals, quoted-printable, or PEM lines freed of
-//! a log or comment prefix — which are matched like the blob, and whose findings are placed back
-//! on the encoded text of the original (see `docs/encodings.md`).
+//! Expansion: a blob yields child blobs or views of itself, matched like the blob. Two kinds:
 //!
-//! This is a pipeline stage, not a feature of any source: [`crate::pipeline::scan_bytes`] hands
+//! - archive entries ([`archive`]): a blob that is a zip, tar or compressed stream yields its
+//!   entries as blobs of their own, named `artifact!inner/path` (see
+//!   `docs/archives-and-images.md`); [`crate::pipeline::scan_bytes`] runs this first, before
+//!   the binary skip, and each entry then goes through the rest of the pipeline;
+//! - decoded spans: a text blob yields views of itself — spans decoded from base64,
+//!   percent-encoding, HTML entities, string escapes, joined string literals, quoted-printable,
+//!   or PEM lines freed of a log or comment prefix — which are matched like the blob, and whose
+//!   findings are placed back on the encoded text of the original (see `docs/encodings.md`).
+//!
+//! Decoding is a pipeline stage, not a feature of any source: [`crate::pipeline::scan_bytes`] hands
 //! every blob's findings to [`scan::with_decoded`], which expands the blob, matches each view
 //! and merges the results. Each decoder ([`decode`]) finds its own candidate spans cheaply and
 //! decodes only those; [`Limits`] bound the nesting depth, the number of views and the bytes
 //! decoded per blob, and every limit hit is counted in the coverage record (`decode-depth`,
-//! `decode-budget`) while the scan goes on. Archive entries can later be another kind of view.
+//! `decode-budget`) while the scan goes on.
 
+pub mod archive;
 pub mod decode;
 pub mod map;
 pub mod scan;

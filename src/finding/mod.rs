@@ -3,11 +3,13 @@
 //! `Properties` is the flat property bag of DESIGN.md; it is serialised as-is into SARIF
 //! `result.properties` and flattened into each JSON finding, so both formats carry the same fields.
 
+pub mod artifact;
 pub mod digest;
 mod fingerprint;
 pub mod location;
 mod redact;
 
+pub use artifact::ImageProps;
 pub use fingerprint::{
     FINGERPRINT_KEY, SECRET_FINGERPRINT_KEY, location_fingerprint, secret_fingerprint,
 };
@@ -31,6 +33,8 @@ pub enum SourceKind {
     ConfigStore,
     Etcd,
     Stdin,
+    /// A container image's configuration or layers.
+    Image,
 }
 
 impl SourceKind {
@@ -42,6 +46,7 @@ impl SourceKind {
             SourceKind::ConfigStore => "config-store",
             SourceKind::Etcd => "etcd",
             SourceKind::Stdin => "stdin",
+            SourceKind::Image => "image",
         }
     }
 }
@@ -84,6 +89,13 @@ pub struct Properties {
     pub removed_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<String>,
+    /// For a finding inside an archive: the artifact's path, then the path inside each archive
+    /// level (`["release.tar.gz", "dist/plugin.zip", "conf/settings.ini"]`); the location's
+    /// path is this list joined by `!`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub archive_path: Vec<String>,
+    #[serde(flatten)]
+    pub image: ImageProps,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,12 +192,32 @@ impl Finding {
     /// Call it once the location's path is final (after history attribution and any path
     /// rewriting); it is idempotent, and it also upgrades a finding read from an older report.
     pub fn refresh_fingerprint(&mut self) {
+        self.settle_archive_path();
         self.fingerprint = location_fingerprint(
             &self.rule_id,
             &self.props.secret_sha256,
             &self.location.path,
             self.scope(),
         );
+    }
+
+    /// Keep an archive entry's path after a source renamed the finding to the archive's own
+    /// path (history attribution names a blob by the path in its introducing commit): the
+    /// location becomes that path followed by the inner levels, and `archive_path` starts with
+    /// it. A path that already ends with the inner levels is left as it is (idempotent).
+    fn settle_archive_path(&mut self) {
+        let Some((_, inner)) = self.props.archive_path.split_first() else {
+            return;
+        };
+        let suffix: String = inner
+            .iter()
+            .flat_map(|level| [crate::expand::archive::ARCHIVE_SEPARATOR, level.as_str()])
+            .collect();
+        if suffix.is_empty() || self.location.path.ends_with(&suffix) {
+            return;
+        }
+        self.props.archive_path[0] = self.location.path.clone();
+        self.location.path.push_str(&suffix);
     }
 
     /// The secret-level identity (`keytrace/v1`: rule + secret + scope, no path), for

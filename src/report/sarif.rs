@@ -239,6 +239,9 @@ pub fn message(f: &Finding) -> String {
 
 fn result(f: &Finding, rule_index: i64) -> sarif::Result {
     let loc = &f.location;
+    // Inside an archive or image the location is the artifact itself; `archive_path` in the
+    // properties names the entry, and the region is the position inside that entry.
+    let artifact = f.props.archive_path.first().unwrap_or(&loc.path);
     let region = sarif::Region::builder()
         .start_line(loc.start_line as i64)
         .start_column(loc.start_column as i64)
@@ -248,7 +251,7 @@ fn result(f: &Finding, rule_index: i64) -> sarif::Result {
     let physical = sarif::PhysicalLocation::builder()
         .artifact_location(
             sarif::ArtifactLocation::builder()
-                .uri(uri_escape(&loc.path))
+                .uri(uri_escape(artifact))
                 .build(),
         )
         .region(region)

@@ -5,3 +5,4 @@ pub mod config_stores;
 pub mod etcd;
 pub mod fs;
 pub mod git;
+pub mod image;

@@ -1,5 +1,6 @@
 mod action;
 mod blast_radius;
+mod archives;
 pub mod common;
 mod consumers;
 mod decode;
@@ -13,6 +14,7 @@ mod hostile_generic;
 mod hostile_git;
 mod hostile_input;
 mod hostile_report;
+mod images;
 mod owners;
 mod packaging;
 mod policy;
