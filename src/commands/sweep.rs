@@ -83,7 +83,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let stop = interrupt_flag();
     let results = sweep(&targets, &settings, args, &set, &mut state, &run, &stop)?;
     let interrupted = stop.load(Ordering::SeqCst);
-    let finished_at = state.finish_run(&run, interrupted)?;
+    let finished_at = crate::sweep::state::now();
     let mut results = results;
     for r in &mut results {
         finish_repo(r, args, &policy)?;
@@ -101,10 +101,21 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     }
     let report = super::sweep_report::assemble(&targets, results, section, set.hash());
     super::sweep_report::write_all(&args.report, &report, &rules)?;
+    // Only now that the reports exist are this run's new findings shown: a run killed before
+    // this line leaves them `new` for the next run (see `State::finish_run`).
+    state.finish_run(&run, &section_finished(&report), interrupted)?;
     if let Some(line) = report.sweep.as_ref().and_then(section_failures) {
         eprintln!("keytrace: {line}");
     }
     Ok(super::sweep_report::exit_status(&report))
+}
+
+fn section_finished(report: &crate::report::Report) -> String {
+    report
+        .sweep
+        .as_ref()
+        .map(|s| s.finished_at.clone())
+        .unwrap_or_else(crate::sweep::state::now)
 }
 
 fn section_failures(section: &SweepSection) -> Option<String> {

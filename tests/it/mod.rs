@@ -23,4 +23,5 @@ mod small_things;
 mod stores;
 mod sweep;
 mod sweep_agree;
+mod sweep_crash;
 mod verify;
