@@ -24,4 +24,5 @@ mod stores;
 mod sweep;
 mod sweep_agree;
 mod sweep_crash;
+mod sweep_deploy;
 mod verify;
