@@ -25,4 +25,5 @@ mod sweep;
 mod sweep_agree;
 mod sweep_crash;
 mod sweep_deploy;
+mod sweep_routing;
 mod verify;

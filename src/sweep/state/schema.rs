@@ -110,6 +110,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE findings ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
     "#,
+    // 5: whether `--notify-webhook` has delivered a finding. New findings start unnotified and
+    // are marked once a run's webhook post succeeded (or the run had no webhook); a failed post
+    // leaves them for the next run. Rows of earlier versions count as notified (no flood of old
+    // findings when the flag is first used).
+    r#"
+    ALTER TABLE findings ADD COLUMN notified INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -242,8 +242,8 @@ fn merge_findings(
     let mut upsert = tx.prepare_cached(
         "INSERT INTO findings (repo_id, fingerprint, path, rule_id, secret_sha256, status, in_head,
                                reachable, first_seen, last_seen, first_run, last_run, finding,
-                               announced)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8, ?9, ?9, ?10, 0)
+                               announced, notified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8, ?9, ?9, ?10, 0, 0)
          ON CONFLICT (repo_id, fingerprint, path) DO UPDATE SET
              status = excluded.status, in_head = excluded.in_head, reachable = 1,
              last_seen = excluded.last_seen, last_run = excluded.last_run,
