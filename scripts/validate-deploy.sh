@@ -46,7 +46,7 @@ if [ -z "$validate" ]; then
     if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       "kubernetes-validate==$kv_version" >"$log" 2>&1; then
       rm -rf "$venv"
-      if grep -qiE 'connection|resolve|network is unreachable|timed out|proxy' "$log"; then
+      if grep -qiE 'connection|name resolution|network is unreachable|timed out|proxy|from versions: none' "$log"; then
         echo "SKIPPED kubernetes-validate: the package registry is unreachable"
         rm -f "$log"
         exit "$status"
