@@ -46,7 +46,7 @@ pub fn esc(s: &str) -> String {
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1c2330;background:#f6f7f9}
 header{background:#1c2330;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
-header p{margin:0;color:#c5cbd6}main{padding:8px 28px 40px;max-width:1280px}
+header p{margin:0;color:#c5cbd6}main{padding:8px 28px 40px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:14px 18px;margin:18px 0}
 h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:16px 0 6px}
 .tiles{display:flex;flex-wrap:wrap;gap:12px}.tile{border:1px solid #dde1e7;border-radius:6px;padding:8px 14px;min-width:110px}
@@ -71,13 +71,13 @@ pub fn render(report: &Report) -> String {
     header(&mut out, report);
     out.push_str("<main>\n");
     overview(&mut out, report);
+    if let Some(s) = &report.sweep {
+        repositories(&mut out, s, &report.findings);
+    }
     new_by_owner(&mut out, &report.findings);
     by_provider(&mut out, &report.findings);
     exposures(&mut out, &report.findings);
     owner_tables(&mut out, &report.findings);
-    if let Some(s) = &report.sweep {
-        repositories(&mut out, s);
-    }
     out.push_str("</main></body></html>\n");
     out
 }
@@ -145,14 +145,30 @@ fn overview(out: &mut String, report: &Report) {
     out.push_str("</div></section>\n");
 }
 
+/// Findings grouped by owner for triage: owners compared case-insensitively (one person who
+/// committed as `Alice@Example.com` and `alice@example.com` is one group, shown with the first
+/// spelling met), the groups with the most severe findings first (then the largest), and each
+/// group's findings most severe first.
 fn group_by_owner<'a>(
     findings: impl Iterator<Item = &'a Finding>,
-) -> BTreeMap<&'a str, Vec<&'a Finding>> {
-    let mut by: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+) -> Vec<(&'a str, Vec<&'a Finding>)> {
+    let mut by: BTreeMap<String, (&str, Vec<&Finding>)> = BTreeMap::new();
     for f in findings {
-        by.entry(owner_of(f)).or_default().push(f);
+        let owner = owner_of(f);
+        by.entry(owner.to_lowercase())
+            .or_insert_with(|| (owner, Vec::new()))
+            .1
+            .push(f);
     }
-    by
+    let mut groups: Vec<(&str, Vec<&Finding>)> = by.into_values().collect();
+    for (_, list) in &mut groups {
+        list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    }
+    groups.sort_by(|(_, a), (_, b)| {
+        let worst = |l: &[&Finding]| l.iter().map(|f| f.severity).max();
+        worst(b).cmp(&worst(a)).then(b.len().cmp(&a.len()))
+    });
+    groups
 }
 
 fn new_by_owner(out: &mut String, findings: &[Finding]) {
@@ -361,26 +377,65 @@ fn owner_tables(out: &mut String, findings: &[Finding]) {
     out.push_str("</section>\n");
 }
 
-fn repositories(out: &mut String, s: &SweepSection) {
-    out.push_str("<section id=\"repositories\"><h2>Repositories</h2><table><thead><tr>\
-                  <th>Repository</th><th>Outcome</th><th class=\"n\">Blobs read</th>\
-                  <th class=\"n\">Findings</th><th class=\"n\">New</th><th>Error</th></tr></thead><tbody>");
+/// One row per repository, the riskiest first (failed, then by most severe finding, then by
+/// new findings): findings, new, fixed since the last run (`removed-from-head`), owners (merged
+/// case-insensitively), outcome and when it was last scanned.
+fn repositories(out: &mut String, s: &SweepSection, findings: &[Finding]) {
+    out.push_str(
+        "<section id=\"repositories\"><h2>Repositories</h2><table><thead><tr>\
+                  <th>Repository</th><th>Most severe</th><th class=\"n\">Findings</th>\
+                  <th class=\"n\">New</th><th class=\"n\">Fixed</th><th>Owners</th>\
+                  <th>Outcome</th><th class=\"n\">Blobs read</th><th>Last scanned</th>\
+                  <th>Error</th></tr></thead><tbody>",
+    );
+    let mut per_repo: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        if let Some(r) = f.props.repository.as_deref() {
+            per_repo.entry(r).or_default().push(f);
+        }
+    }
+    let of = |r: &str| per_repo.get(r).cloned().unwrap_or_default().into_iter();
+    let worst = |r: &str| of(r).map(|f| f.severity).max();
     let mut repos: Vec<_> = s.repositories.iter().collect();
-    repos.sort_by_key(|r| (r.outcome != RepoOutcome::Failed, r.identity.clone()));
+    repos.sort_by(|a, b| {
+        (b.outcome == RepoOutcome::Failed)
+            .cmp(&(a.outcome == RepoOutcome::Failed))
+            .then(worst(&b.identity).cmp(&worst(&a.identity)))
+            .then(b.new_findings.cmp(&a.new_findings))
+            .then(a.identity.cmp(&b.identity))
+    });
     for r in repos {
         let outcome = serde_json::to_value(r.outcome)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
+        let fixed = of(&r.identity)
+            .filter(|f| f.props.status.as_deref() == Some("removed-from-head"))
+            .count();
+        let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+        for f in of(&r.identity) {
+            owners
+                .entry(owner_of(f).to_lowercase())
+                .or_insert(owner_of(f));
+        }
+        let owners: Vec<String> = owners.values().map(|o| esc(o)).collect();
+        let scanned = match r.outcome {
+            RepoOutcome::Scanned | RepoOutcome::Unchanged => s.finished_at.as_str(),
+            _ => "",
+        };
         let _ = write!(
             out,
-            "<tr class=\"repo repo-{o}\"><td>{}</td><td>{o}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"err\">{}</td></tr>",
-            esc(&r.identity),
-            r.blobs_matched,
+            "<tr class=\"repo repo-{o}\" data-repo=\"{id}\"><td>{id}</td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n fixed\">{fixed}</td><td class=\"owners\">{}</td><td>{o}</td>\
+             <td class=\"n\">{}</td><td>{}</td><td class=\"err\">{}</td></tr>",
+            worst(&r.identity).map(severity_badge).unwrap_or_default(),
             r.findings,
             r.new_findings,
+            owners.join(", "),
+            r.blobs_matched,
+            esc(scanned),
             esc(r.error.as_deref().unwrap_or("")),
+            id = esc(&r.identity),
             o = esc(&outcome),
         );
     }

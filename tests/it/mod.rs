@@ -25,5 +25,6 @@ mod sweep;
 mod sweep_agree;
 mod sweep_crash;
 mod sweep_deploy;
+mod sweep_html;
 mod sweep_routing;
 mod verify;
