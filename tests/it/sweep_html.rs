@@ -18,7 +18,10 @@ fn commit_as(dir: &Path, file: &str, text: Option<&str>, who: (&str, &str), day:
         );
     }
     match text {
-        Some(t) => std::fs::write(dir.join(file), t).unwrap(),
+        Some(t) => {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), t).unwrap()
+        }
         None => std::fs::remove_file(dir.join(file)).unwrap(),
     }
     let date = format!("2024-06-{day:02}T10:00:00Z");
@@ -100,6 +103,19 @@ fn repositories_come_first_with_fixed_counts_and_owners_merged_case_insensitivel
         ("Bob", "bob@example.com"),
         2,
     );
+    // Test fixtures, vendored code and rule data: listed apart, not among findings to triage.
+    let tools = fx.path().join("repos/tools");
+    let bob = ("Bob", "bob@example.com");
+    commit_as(&tools, "tests/fixtures/login.env", Some(&key(5)), bob, 1);
+    commit_as(&tools, "vendor/lib/conf.env", Some(&key(6)), bob, 2);
+    commit_as(
+        &tools,
+        "rules/acme.toml",
+        Some(&format!("examples = [\"{}\"]\n", acme_token(7))),
+        bob,
+        3,
+    );
+    commit_as(&tools, "src/app.env", Some(&key(8)), bob, 4);
 
     let first = sweep_html(&fx, &rules, "first.html");
     assert!(
@@ -113,6 +129,26 @@ fn repositories_come_first_with_fixed_counts_and_owners_merged_case_insensitivel
             .matches("data-owner=\"alice@example.com\"")
             .count(),
         1
+    );
+    assert!(new.contains("src/app.env"));
+    let apart = between(&first, "id=\"apart\"", "</main>");
+    for (kind, path) in [
+        ("test fixture", "tests/fixtures/login.env"),
+        ("vendored", "vendor/lib/conf.env"),
+        ("rule data", "rules/acme.toml"),
+    ] {
+        assert!(
+            !new.contains(path),
+            "{path} is not among the new findings to triage"
+        );
+        let group = &apart[apart.find(&format!("data-kind=\"{kind}\"")).unwrap()..];
+        let group = &group[..group.find("</details>").unwrap()];
+        assert!(group.contains(path), "{kind}: {group}");
+    }
+    // Every group collapses.
+    assert_eq!(
+        new.matches("<details open class=\"owner-group\"").count(),
+        2
     );
     let row = repo_row(&first, "payments");
     assert_eq!(
