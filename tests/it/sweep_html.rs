@@ -103,6 +103,21 @@ fn repositories_come_first_with_fixed_counts_and_owners_merged_case_insensitivel
         ("Bob", "bob@example.com"),
         2,
     );
+    // Alice's old address, merged into her current one by the repository's .mailmap.
+    commit_as(
+        &payments,
+        ".mailmap",
+        Some("Alice <alice@example.com> <alice.old@example.com>\n"),
+        ("Alice", "alice@example.com"),
+        3,
+    );
+    commit_as(
+        &payments,
+        "e.env",
+        Some(&key(9)),
+        ("Alice", "alice.old@example.com"),
+        4,
+    );
     // Test fixtures, vendored code and rule data: listed apart, not among findings to triage.
     let tools = fx.path().join("repos/tools");
     let bob = ("Bob", "bob@example.com");
