@@ -97,6 +97,13 @@ pub struct SweepArgs {
     /// Also write one SARIF file per repository into DIR.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub sarif_dir: Option<PathBuf>,
+    /// Also write one SARIF and one JSON report per owner (team or person) into DIR.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub split_by_owner: Option<PathBuf>,
+    /// POST critical and high findings not yet notified to URL (Slack-compatible JSON; a
+    /// failed post is retried by the next run).
+    #[arg(long, value_name = "URL", help_heading = "Output")]
+    pub notify_webhook: Option<String>,
 }
 
 /// Report flags shared by `sweep` and `merge`. Sweep reports are always redacted: the state

@@ -84,7 +84,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let stop = interrupt_flag();
     let results = sweep(&targets, &settings, args, &set, &mut state, &run, &stop)?;
     let interrupted = stop.load(Ordering::SeqCst);
-    let finished_at = state.finish_run(&run, interrupted)?;
+    let finished_at = crate::sweep::state::now();
     let mut results = results;
     for r in &mut results {
         finish_repo(r, args, &policy)?;
@@ -102,10 +102,58 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     }
     let report = super::sweep_report::assemble(&targets, results, section, set.hash());
     super::sweep_report::write_all(&args.report, &report, &rules)?;
+    if let Some(dir) = &args.split_by_owner {
+        crate::sweep::routing::split_by_owner(dir, &report, &rules)
+            .with_context(|| format!("{}: cannot write per-owner reports", dir.display()))?;
+    }
+    let notified = match &args.notify_webhook {
+        Some(url) => notify(url, &state, &report)?,
+        None => true,
+    };
+    // Only now that the reports exist are this run's new findings shown: a run killed before
+    // this line leaves them `new` for the next run (see `State::finish_run`).
+    state.finish_run(&run, &section_finished(&report), interrupted, notified)?;
     if let Some(line) = report.sweep.as_ref().and_then(section_failures) {
         eprintln!("keytrace: {line}");
     }
     Ok(super::sweep_report::exit_status(&report))
+}
+
+/// Post the reported critical/high findings the state has not notified yet; whether the
+/// notice was delivered (nothing to send counts as delivered). A failed post is a warning: the
+/// findings stay unnotified and the next run sends them.
+fn notify(url: &str, state: &State, report: &crate::report::Report) -> anyhow::Result<bool> {
+    let pending = state.unnotified()?;
+    let due: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| crate::sweep::notify::wanted(f))
+        .filter(|f| {
+            let repo = f.props.repository.clone().unwrap_or_default();
+            pending.contains(&(repo, f.secret_fingerprint(), f.location.path.clone()))
+        })
+        .collect();
+    if due.is_empty() {
+        return Ok(true);
+    }
+    match crate::sweep::notify::post(url, &crate::sweep::notify::payload(&due)) {
+        Ok(()) => Ok(true),
+        Err(message) => {
+            eprintln!(
+                "keytrace: warning: {message}; {} finding(s) stay unnotified for the next run",
+                due.len()
+            );
+            Ok(false)
+        }
+    }
+}
+
+fn section_finished(report: &crate::report::Report) -> String {
+    report
+        .sweep
+        .as_ref()
+        .map(|s| s.finished_at.clone())
+        .unwrap_or_else(crate::sweep::state::now)
 }
 
 fn section_failures(section: &SweepSection) -> Option<String> {

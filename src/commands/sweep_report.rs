@@ -118,7 +118,7 @@ pub fn write_repo_sarifs(
         repo.sweep = Some(section);
         split(r.findings.clone(), &mut repo);
         let path = dir.join(format!("{}.sarif", mirror::file_stem(&r.target.identity)));
-        std::fs::write(&path, report::sarif::render(&repo, rules))
+        write_whole(&path, report::sarif::render(&repo, rules).as_bytes())
             .with_context(|| format!("{}: cannot write SARIF", path.display()))?;
     }
     Ok(())
@@ -152,15 +152,37 @@ pub fn write_all(args: &ReportArgs, report: &Report, rules: &[Rule]) -> anyhow::
         }
         format => report::render(format, report, rules, false, args.show_suppressed),
     };
-    emit(&out, &text)?;
+    match &args.output {
+        Some(path) => write_whole(path, text.as_bytes())
+            .with_context(|| format!("{}: cannot write report", path.display()))?,
+        None => emit(&out, &text)?,
+    }
     if let Some(path) = &args.html {
-        std::fs::write(path, report::html::render(report))
+        write_whole(path, report::html::render(report).as_bytes())
             .with_context(|| format!("{}: cannot write HTML report", path.display()))?;
     }
     if args.output.is_some() || args.format != Format::Human {
         eprintln!("{}", summary_line(report));
     }
     Ok(())
+}
+
+/// Write a report file whole or not at all: a sweep killed while writing leaves the previous
+/// file (or none), never half a report. The text goes to a temporary file beside `path` that
+/// is then renamed over it; pipes and devices (`-o /dev/stdout`) are written as they are.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if path.exists() && !path.is_file() {
+        return std::fs::write(path, bytes);
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// 2 when a repository failed or was not started, else 1 when findings fail, else 0.

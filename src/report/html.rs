@@ -1,10 +1,12 @@
 //! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network
 //! assets) that a security team can open from a CI artifact or mail around.
 //!
-//! Sections: the run at a glance; NEW findings since the last run grouped by owner; counts by
-//! provider and severity with a bar chart; exposures (one secret, by `secret_sha256`, found in
-//! several repositories, listed once with all its places); a table per owner; repositories
-//! that failed. Secrets appear only in redacted form (the report never holds clear text).
+//! Sections: the run at a glance; repositories, the riskiest first (most severe finding, new,
+//! fixed since the last run, owners); NEW findings since the last run grouped by owner (owners
+//! compared case-insensitively, most severe first, collapsible); counts by provider and severity
+//! with a bar chart; exposures (one secret, by `secret_sha256`, found in several repositories,
+//! listed once with all its places); a table per owner; findings in test fixtures, vendored
+//! trees and rule data, listed apart. Secrets appear only in redacted form (the report never holds clear text).
 
 use super::Report;
 use crate::finding::Finding;
@@ -46,9 +48,9 @@ pub fn esc(s: &str) -> String {
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1c2330;background:#f6f7f9}
 header{background:#1c2330;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
-header p{margin:0;color:#c5cbd6}main{padding:8px 28px 40px;max-width:1280px}
+header p{margin:0;color:#c5cbd6}main{padding:8px 28px 40px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:14px 18px;margin:18px 0}
-h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:16px 0 6px}
+h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:16px 0 6px;display:inline-block}summary{cursor:pointer}
 .tiles{display:flex;flex-wrap:wrap;gap:12px}.tile{border:1px solid #dde1e7;border-radius:6px;padding:8px 14px;min-width:110px}
 .tile b{display:block;font-size:22px}.tile span{color:#5b6473;font-size:12px}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
@@ -71,14 +73,21 @@ pub fn render(report: &Report) -> String {
     header(&mut out, report);
     out.push_str("<main>\n");
     overview(&mut out, report);
-    new_by_owner(&mut out, &report.findings);
+    if let Some(s) = &report.sweep {
+        repositories(&mut out, s, &report.findings);
+    }
+    // Findings in test fixtures, vendored trees and rule data are listed apart, after the
+    // findings that need triage (counts and exposures still include them).
+    let (apart, triage): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .partition(|f| apart_kind(&f.location.path).is_some());
+    new_by_owner(&mut out, &triage);
     by_provider(&mut out, &report.findings);
     exposures(&mut out, &report.findings);
-    owner_tables(&mut out, &report.findings);
+    owner_tables(&mut out, &triage);
     remediation(&mut out, &report.findings);
-    if let Some(s) = &report.sweep {
-        repositories(&mut out, s);
-    }
+    apart_section(&mut out, &apart);
     out.push_str("</main></body></html>\n");
     out
 }
@@ -146,31 +155,47 @@ fn overview(out: &mut String, report: &Report) {
     out.push_str("</div></section>\n");
 }
 
+/// Findings grouped by owner for triage: owners compared case-insensitively (one person who
+/// committed as `Alice@Example.com` and `alice@example.com` is one group, shown with the first
+/// spelling met), the groups with the most severe findings first (then the largest), and each
+/// group's findings most severe first.
 fn group_by_owner<'a>(
     findings: impl Iterator<Item = &'a Finding>,
-) -> BTreeMap<&'a str, Vec<&'a Finding>> {
-    let mut by: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+) -> Vec<(&'a str, Vec<&'a Finding>)> {
+    let mut by: BTreeMap<String, (&str, Vec<&Finding>)> = BTreeMap::new();
     for f in findings {
-        by.entry(owner_of(f)).or_default().push(f);
+        let owner = owner_of(f);
+        by.entry(owner.to_lowercase())
+            .or_insert_with(|| (owner, Vec::new()))
+            .1
+            .push(f);
     }
-    by
+    let mut groups: Vec<(&str, Vec<&Finding>)> = by.into_values().collect();
+    for (_, list) in &mut groups {
+        list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    }
+    groups.sort_by(|(_, a), (_, b)| {
+        let worst = |l: &[&Finding]| l.iter().map(|f| f.severity).max();
+        worst(b).cmp(&worst(a)).then(b.len().cmp(&a.len()))
+    });
+    groups
 }
 
-fn new_by_owner(out: &mut String, findings: &[Finding]) {
+fn new_by_owner(out: &mut String, findings: &[&Finding]) {
     out.push_str("<section id=\"new\"><h2>New since the last run</h2>\n");
-    let by = group_by_owner(findings.iter().filter(|f| is_new(f)));
+    let by = group_by_owner(findings.iter().copied().filter(|f| is_new(f)));
     if by.is_empty() {
         out.push_str("<p class=\"muted\">No new findings.</p>");
     }
     for (owner, list) in by {
         let _ = write!(
             out,
-            "<div class=\"owner-group\" data-owner=\"{o}\"><h3>{o} <span class=\"muted\">({n} new)</span></h3>",
+            "<details open class=\"owner-group\" data-owner=\"{o}\"><summary><h3>{o} <span class=\"muted\">({n} new)</span></h3></summary>",
             o = esc(owner),
             n = list.len()
         );
         findings_table(out, &list);
-        out.push_str("</div>\n");
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
 }
@@ -384,45 +409,153 @@ fn remediation(out: &mut String, findings: &[Finding]) {
     out.push_str("</section>\n");
 }
 
-fn owner_tables(out: &mut String, findings: &[Finding]) {
+fn owner_tables(out: &mut String, findings: &[&Finding]) {
     out.push_str("<section id=\"owners\"><h2>Findings by owner</h2>");
-    let by = group_by_owner(findings.iter());
+    let by = group_by_owner(findings.iter().copied());
     if by.is_empty() {
         out.push_str("<p class=\"muted\">No findings.</p>");
     }
     for (owner, list) in by {
         let _ = write!(
             out,
-            "<div class=\"owner-table\" data-owner=\"{o}\"><h3>{o} <span class=\"muted\">({n})</span></h3>",
+            "<details open class=\"owner-table\" data-owner=\"{o}\"><summary><h3>{o} <span class=\"muted\">({n})</span></h3></summary>",
             o = esc(owner),
             n = list.len()
         );
         findings_table(out, &list);
-        out.push_str("</div>");
+        out.push_str("</details>");
     }
     out.push_str("</section>\n");
 }
 
-fn repositories(out: &mut String, s: &SweepSection) {
-    out.push_str("<section id=\"repositories\"><h2>Repositories</h2><table><thead><tr>\
-                  <th>Repository</th><th>Outcome</th><th class=\"n\">Blobs read</th>\
-                  <th class=\"n\">Findings</th><th class=\"n\">New</th><th>Error</th></tr></thead><tbody>");
+/// Why a finding at `path` is listed apart from those to triage: in a test fixture, in a
+/// vendored tree, or in rule data (a scanner's rule files hold example secrets by design).
+pub fn apart_kind(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let dirs: Vec<&str> = lower.split('/').collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    let name = lower.rsplit('/').next().unwrap_or("");
+    let has = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
+    if has(&[
+        "vendor",
+        "vendored",
+        "node_modules",
+        "third_party",
+        "third-party",
+    ]) {
+        Some("vendored")
+    } else if has(&[
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "fixtures",
+        "fixture",
+        "__tests__",
+        "__fixtures__",
+        "spec",
+        "specs",
+    ]) {
+        Some("test fixture")
+    } else if name == "gitleaks.toml"
+        || name == ".gitleaks.toml"
+        || (has(&["rules"])
+            && [".toml", ".yaml", ".yml", ".json"]
+                .iter()
+                .any(|e| name.ends_with(e)))
+    {
+        Some("rule data")
+    } else {
+        None
+    }
+}
+
+/// Findings in test fixtures, vendored trees and rule data, collapsed by default.
+fn apart_section(out: &mut String, apart: &[&Finding]) {
+    out.push_str("<section id=\"apart\"><h2>Test fixtures, vendored code and rule data</h2>");
+    if apart.is_empty() {
+        out.push_str("<p class=\"muted\">None.</p>");
+    }
+    for kind in ["test fixture", "vendored", "rule data"] {
+        let list: Vec<&Finding> = apart
+            .iter()
+            .copied()
+            .filter(|f| apart_kind(&f.location.path) == Some(kind))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<details class=\"apart\" data-kind=\"{k}\"><summary><h3>{k} <span class=\"muted\">({n})</span></h3></summary>",
+            k = esc(kind),
+            n = list.len()
+        );
+        findings_table(out, &list);
+        out.push_str("</details>");
+    }
+    out.push_str("</section>\n");
+}
+
+/// One row per repository, the riskiest first (failed, then by most severe finding, then by
+/// new findings): findings, new, fixed since the last run (`removed-from-head`), owners (merged
+/// case-insensitively), outcome and when it was last scanned.
+fn repositories(out: &mut String, s: &SweepSection, findings: &[Finding]) {
+    out.push_str(
+        "<section id=\"repositories\"><h2>Repositories</h2><table><thead><tr>\
+                  <th>Repository</th><th>Most severe</th><th class=\"n\">Findings</th>\
+                  <th class=\"n\">New</th><th class=\"n\">Fixed</th><th>Owners</th>\
+                  <th>Outcome</th><th class=\"n\">Blobs read</th><th>Last scanned</th>\
+                  <th>Error</th></tr></thead><tbody>",
+    );
+    let mut per_repo: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        if let Some(r) = f.props.repository.as_deref() {
+            per_repo.entry(r).or_default().push(f);
+        }
+    }
+    let of = |r: &str| per_repo.get(r).cloned().unwrap_or_default().into_iter();
+    let worst = |r: &str| of(r).map(|f| f.severity).max();
     let mut repos: Vec<_> = s.repositories.iter().collect();
-    repos.sort_by_key(|r| (r.outcome != RepoOutcome::Failed, r.identity.clone()));
+    repos.sort_by(|a, b| {
+        (b.outcome == RepoOutcome::Failed)
+            .cmp(&(a.outcome == RepoOutcome::Failed))
+            .then(worst(&b.identity).cmp(&worst(&a.identity)))
+            .then(b.new_findings.cmp(&a.new_findings))
+            .then(a.identity.cmp(&b.identity))
+    });
     for r in repos {
         let outcome = serde_json::to_value(r.outcome)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
+        let fixed = of(&r.identity)
+            .filter(|f| f.props.status.as_deref() == Some("removed-from-head"))
+            .count();
+        let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+        for f in of(&r.identity) {
+            owners
+                .entry(owner_of(f).to_lowercase())
+                .or_insert(owner_of(f));
+        }
+        let owners: Vec<String> = owners.values().map(|o| esc(o)).collect();
+        let scanned = match r.outcome {
+            RepoOutcome::Scanned | RepoOutcome::Unchanged => s.finished_at.as_str(),
+            _ => "",
+        };
         let _ = write!(
             out,
-            "<tr class=\"repo repo-{o}\"><td>{}</td><td>{o}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"err\">{}</td></tr>",
-            esc(&r.identity),
-            r.blobs_matched,
+            "<tr class=\"repo repo-{o}\" data-repo=\"{id}\"><td>{id}</td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n fixed\">{fixed}</td><td class=\"owners\">{}</td><td>{o}</td>\
+             <td class=\"n\">{}</td><td>{}</td><td class=\"err\">{}</td></tr>",
+            worst(&r.identity).map(severity_badge).unwrap_or_default(),
             r.findings,
             r.new_findings,
+            owners.join(", "),
+            r.blobs_matched,
+            esc(scanned),
             esc(r.error.as_deref().unwrap_or("")),
+            id = esc(&r.identity),
             o = esc(&outcome),
         );
     }
@@ -523,7 +656,7 @@ mod tests {
             .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
             .collect();
         let ours = "!DOCTYPE html head meta title style body header h1 h2 h3 p code main section \
-                    div b span table thead tbody tr th td svg g text rect ul li a";
+                    div b span table thead tbody tr th td svg g text rect ul li a details summary";
         for t in tags.iter().filter(|t| !t.is_empty()) {
             assert!(ours.split(' ').any(|o| o == *t), "unexpected tag <{t}");
         }

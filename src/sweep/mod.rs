@@ -13,9 +13,11 @@
 
 pub mod github;
 pub mod mirror;
+pub mod notify;
 pub mod owners;
 pub mod progress;
 pub mod repo_config;
+pub mod routing;
 pub mod runner;
 pub mod scan;
 pub mod secrets;

@@ -27,10 +27,45 @@ pub fn resolve(
         Err(message) => (None, Some(message)),
     };
     match git_dir.and_then(|dir| crate::source::git::repo::open(dir).ok()) {
-        Some(repo) => at_commit::resolve_history_owners(&repo, findings, owners_file.as_ref()),
+        Some(repo) => {
+            at_commit::resolve_history_owners(&repo, findings, owners_file.as_ref());
+            apply_mailmap(&repo, findings);
+        }
         None => resolve_owners(findings, None, owners_file.as_ref()),
     }
     problem
+}
+
+/// People merged through the repository's `.mailmap`: an owner that is the introducing
+/// author's e-mail becomes the canonical e-mail the mailmap gives that author, so one person who
+/// committed under several addresses is one owner. No mailmap, or no entry: unchanged.
+fn apply_mailmap(repo: &git2::Repository, findings: &mut [Finding]) {
+    let Ok(map) = repo.mailmap() else { return };
+    for f in findings {
+        if f.props.owner_source.as_deref() != Some(crate::attribution::owner::SOURCE_GIT_AUTHOR) {
+            continue;
+        }
+        let Some(email) = f.props.owner.clone() else {
+            continue;
+        };
+        let name = f
+            .props
+            .author_name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| email.clone());
+        let Ok(sig) = git2::Signature::new(&name, &email, &git2::Time::new(0, 0)) else {
+            continue;
+        };
+        if let Some(mapped) = map
+            .resolve_signature(&sig)
+            .ok()
+            .map(|m| String::from_utf8_lossy(m.email_bytes()).into_owned())
+            .filter(|e| !e.is_empty())
+        {
+            f.props.owner = Some(mapped);
+        }
+    }
 }
 
 /// The `[owners]` table of the repository's keytrace.toml, if it has one.

@@ -1,6 +1,6 @@
 mod action;
-mod blast_radius;
 mod archives;
+mod blast_radius;
 pub mod common;
 mod consumers;
 mod decode;
@@ -33,4 +33,8 @@ mod small_things;
 mod stores;
 mod sweep;
 mod sweep_agree;
+mod sweep_crash;
+mod sweep_deploy;
+mod sweep_html;
+mod sweep_routing;
 mod verify;

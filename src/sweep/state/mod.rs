@@ -106,7 +106,7 @@ impl State {
         shard: Option<&str>,
     ) -> Result<RunCtx, StateError> {
         self.check_digest_key()?;
-        let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let date = now();
         self.conn
             .execute(
                 "INSERT INTO runs (started_at, ruleset_hash, shard) VALUES (?1, ?2, ?3)",
@@ -151,21 +151,75 @@ impl State {
         }
     }
 
-    /// Record the end of a run and fold the write-ahead log back into the database file, so
-    /// the file alone can be cached or shipped between CI runs.
-    pub fn finish_run(&mut self, run: &RunCtx, interrupted: bool) -> Result<String, StateError> {
-        let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        self.conn
-            .execute(
-                "UPDATE runs SET finished_at = ?1, interrupted = ?2 WHERE id = ?3",
-                rusqlite::params![date, interrupted, run.id],
+    /// Record the end of a run, once its reports are written: the findings of every repository
+    /// the run recorded have now been shown, so their `new` status is announced (the next run
+    /// ages it to `present`). Then fold the write-ahead log back into the database file, so the
+    /// file alone can be cached or shipped between CI runs. A run killed before this leaves its
+    /// new findings unannounced: the next run that finishes reports them as `new`.
+    ///
+    /// `notified`: the run's webhook delivered its notice (or the run had none), so the
+    /// unnotified findings of the recorded repositories are marked notified; `false` leaves them
+    /// for the next run.
+    pub fn finish_run(
+        &mut self,
+        run: &RunCtx,
+        finished_at: &str,
+        interrupted: bool,
+        notified: bool,
+    ) -> Result<(), StateError> {
+        let err = sql_err(&self.path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        tx.execute(
+            "UPDATE runs SET finished_at = ?1, interrupted = ?2 WHERE id = ?3",
+            rusqlite::params![finished_at, interrupted, run.id],
+        )
+        .map_err(&err)?;
+        tx.execute(
+            "UPDATE findings SET announced = 1 WHERE announced = 0
+             AND repo_id IN (SELECT repo_id FROM repo_runs WHERE run_id = ?1)",
+            [run.id],
+        )
+        .map_err(&err)?;
+        if notified {
+            tx.execute(
+                "UPDATE findings SET notified = 1 WHERE notified = 0
+                 AND repo_id IN (SELECT repo_id FROM repo_runs WHERE run_id = ?1)",
+                [run.id],
             )
-            .map_err(sql_err(&self.path))?;
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(sql_err(&self.path))?;
-        Ok(date)
+            .map_err(&err)?;
+        Ok(())
     }
+}
+
+impl State {
+    /// (repository identity, secret fingerprint, path) of every finding no webhook notice has
+    /// carried yet.
+    pub fn unnotified(
+        &self,
+    ) -> Result<std::collections::HashSet<(String, String, String)>, StateError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.identity, f.fingerprint, f.path FROM findings f
+                 JOIN repos r ON r.id = f.repo_id WHERE f.notified = 0",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)
+    }
+}
+
+/// The current time as the state records it (RFC 3339 UTC, seconds).
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Apply every migration the database lacks, in one transaction.
@@ -208,7 +262,7 @@ mod tests {
             .unwrap();
         assert_eq!(v, schema::current_version());
         let run = s.begin_run("h", Some("0/2")).unwrap();
-        s.finish_run(&run, false).unwrap();
+        s.finish_run(&run, &now(), false, true).unwrap();
         drop(s);
         // Reopening an up-to-date database keeps its data.
         let s = State::open(&path).unwrap();

@@ -103,6 +103,20 @@ pub const MIGRATIONS: &[&str] = &[
     DELETE FROM matched_blobs;
     UPDATE repos SET complete = 0, ruleset_hash = NULL;
     "#,
+    // 4: whether a finding's `new` status has reached a report. A run killed before its report
+    // was written (SIGKILL, power loss) has committed repositories whose new findings nobody
+    // saw: they stay `new` (unannounced) until a run that writes its report has recorded their
+    // repository. Rows of earlier versions were reported as they were written.
+    r#"
+    ALTER TABLE findings ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
+    "#,
+    // 5: whether `--notify-webhook` has delivered a finding. New findings start unnotified and
+    // are marked once a run's webhook post succeeded (or the run had no webhook); a failed post
+    // leaves them for the next run. Rows of earlier versions count as notified (no flood of old
+    // findings when the flag is first used).
+    r#"
+    ALTER TABLE findings ADD COLUMN notified INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -209,7 +209,8 @@ fn write_tips(
 
 /// Upsert every finding the walk attributes, deciding its status from the stored row; stored
 /// findings the walk no longer reaches become `removed-from-head`, or are dropped when their
-/// rule no longer exists. Returns how many findings are new.
+/// rule no longer exists. A finding whose `new` status no report has shown yet (its first run
+/// was killed before reporting) stays `new`. Returns how many findings are new.
 fn merge_findings(
     tx: &Transaction<'_>,
     run: &RunCtx,
@@ -217,10 +218,11 @@ fn merge_findings(
     findings: &[Finding],
     rule_ids: &HashSet<String>,
 ) -> rusqlite::Result<usize> {
-    let mut existing: HashMap<(String, String), (String, Previous)> = HashMap::new();
+    let mut existing: HashMap<(String, String), (String, Previous, bool)> = HashMap::new();
     {
         let mut stmt = tx.prepare(
-            "SELECT fingerprint, path, rule_id, status, in_head FROM findings WHERE repo_id = ?1",
+            "SELECT fingerprint, path, rule_id, status, in_head, announced FROM findings
+             WHERE repo_id = ?1",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok((
@@ -228,18 +230,20 @@ fn merge_findings(
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<bool>>(4)?,
+                r.get::<_, bool>(5)?,
             ))
         })?;
         for row in rows {
-            let (key, rule, st, in_head) = row?;
+            let (key, rule, st, in_head, announced) = row?;
             let status = FindingStatus::parse(&st).unwrap_or(FindingStatus::Present);
-            existing.insert(key, (rule, Previous { status, in_head }));
+            existing.insert(key, (rule, Previous { status, in_head }, announced));
         }
     }
     let mut upsert = tx.prepare_cached(
         "INSERT INTO findings (repo_id, fingerprint, path, rule_id, secret_sha256, status, in_head,
-                               reachable, first_seen, last_seen, first_run, last_run, finding)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8, ?9, ?9, ?10)
+                               reachable, first_seen, last_seen, first_run, last_run, finding,
+                               announced, notified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8, ?9, ?9, ?10, 0, 0)
          ON CONFLICT (repo_id, fingerprint, path) DO UPDATE SET
              status = excluded.status, in_head = excluded.in_head, reachable = 1,
              last_seen = excluded.last_seen, last_run = excluded.last_run,
@@ -250,14 +254,21 @@ fn merge_findings(
         // Keyed by the secret-level form (`keytrace/v1`) and path, as before `keytrace/v2`:
         // the same identity, so a state written by an older release stays valid.
         let key = (f.secret_fingerprint(), f.location.path.clone());
-        let previous = existing.remove(&key).map(|(_, p)| p);
-        let st = status::reachable(
-            previous,
-            Seen {
-                in_head: f.props.in_head,
-                removed_on_head_line: f.props.removed_in.is_some(),
-            },
-        );
+        let previous = existing.remove(&key);
+        let unannounced = previous
+            .as_ref()
+            .is_some_and(|(_, p, announced)| p.status == FindingStatus::New && !announced);
+        let st = if unannounced {
+            FindingStatus::New
+        } else {
+            status::reachable(
+                previous.map(|(_, p, _)| p),
+                Seen {
+                    in_head: f.props.in_head,
+                    removed_on_head_line: f.props.removed_in.is_some(),
+                },
+            )
+        };
         new += usize::from(st == FindingStatus::New);
         upsert.execute(params![
             id,
@@ -272,7 +283,7 @@ fn merge_findings(
             stored_json(f)
         ])?;
     }
-    for ((fingerprint, path), (rule, _)) in existing {
+    for ((fingerprint, path), (rule, _, _)) in existing {
         if rule_ids.contains(&rule) {
             tx.execute(
                 "UPDATE findings SET status = ?1, reachable = 0, in_head = 0
@@ -289,14 +300,16 @@ fn merge_findings(
     Ok(new)
 }
 
-/// Nothing changed: findings still reached are seen again (`new` ages to `present`).
+/// Nothing changed: findings still reached are seen again (`new` ages to `present` once a
+/// report has shown it).
 fn age_findings(tx: &Transaction<'_>, run: &RunCtx, id: i64) -> rusqlite::Result<usize> {
     let aged = status::unchanged(Previous {
         status: FindingStatus::New,
         in_head: None,
     });
     tx.execute(
-        "UPDATE findings SET status = CASE status WHEN 'new' THEN ?1 ELSE status END,
+        "UPDATE findings SET status = CASE WHEN status = 'new' AND announced = 1 THEN ?1
+                                           ELSE status END,
                              last_seen = ?2, last_run = ?3
          WHERE repo_id = ?4 AND reachable = 1",
         params![aged.as_str(), run.date, run.id, id],
