@@ -4,6 +4,8 @@
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Token for `sweep --github-org` (GitHub REST API).
 pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+/// Token for `sweep --gitlab-group` (GitLab REST API and HTTPS clones from its host).
+pub const GITLAB_TOKEN: &str = "GITLAB_TOKEN";
 /// Overrides `$HOME` for `scan --config-stores` (the `--home` flag wins).
 pub const HOME: &str = "HOME";
 /// XDG config directory, searched by `scan --config-stores`.

@@ -52,8 +52,8 @@ pub enum Command {
     /// Work with a saved JSON report.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Sweep many repositories (a directory, a list, a GitHub organisation): incremental across
-    /// runs with a state database, shardable across machines.
+    /// Sweep many repositories (a directory, a list, a GitHub organisation, a GitLab group):
+    /// incremental across runs with a state database, shardable across machines.
     Sweep(Box<sweep::SweepArgs>),
     /// Merge shard reports (JSON or SARIF) into one, deduplicated by fingerprint.
     Merge(sweep::MergeArgs),

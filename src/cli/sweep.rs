@@ -16,18 +16,18 @@ pub struct SweepArgs {
     /// Every repository of a GitHub organisation (token from GITHUB_TOKEN; repeatable).
     #[arg(long, value_name = "ORG", help_heading = "Repositories")]
     pub github_org: Vec<String>,
-    /// GitHub REST API root (GitHub Enterprise Server: https://HOST/api/v3).
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "https://api.github.com",
-        help_heading = "Repositories"
-    )]
-    pub api_url: String,
-    /// With --github-org: include archived repositories.
+    /// Every project of a GitLab group and its subgroups (token from GITLAB_TOKEN; repeatable).
+    #[arg(long, value_name = "GROUP", help_heading = "Repositories")]
+    pub gitlab_group: Vec<String>,
+    /// REST API root of the provider (default https://api.github.com, or
+    /// https://gitlab.com/api/v4 with --gitlab-group; GitHub Enterprise Server:
+    /// https://HOST/api/v3, self-managed GitLab: https://HOST/api/v4).
+    #[arg(long, value_name = "URL", help_heading = "Repositories")]
+    pub api_url: Option<String>,
+    /// With --github-org or --gitlab-group: include archived repositories.
     #[arg(long, help_heading = "Repositories")]
     pub include_archived: bool,
-    /// With --github-org: include forks.
+    /// With --github-org or --gitlab-group: include forks.
     #[arg(long, help_heading = "Repositories")]
     pub include_forks: bool,
 

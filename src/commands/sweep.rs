@@ -15,8 +15,8 @@ use crate::sweep::scan::{RepoScan, Work, scan_repo};
 use crate::sweep::secrets::Secrets;
 use crate::sweep::state::{Reader, RepoWrite, RunCtx};
 use crate::sweep::{
-    RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github, mirror,
-    owners, runner, secrets, target,
+    HttpAuth, RepoOutcome, RepoSource, RepoSummary, RepoTarget, Shard, State, SweepSection, github,
+    gitlab, mirror, owners, runner, secrets, target,
 };
 use anyhow::Context;
 use std::collections::HashSet;
@@ -28,7 +28,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 struct Settings {
     shard: Option<Shard>,
     cache_dir: PathBuf,
+    /// `GITHUB_TOKEN`, for `--github-org`.
     token: Option<String>,
+    /// `GITLAB_TOKEN`, for `--gitlab-group`.
+    gitlab_token: Option<String>,
     limits: Limits,
     /// The sweep's allowlist looks at secrets (see `crate::sweep::secrets`).
     want_secrets: bool,
@@ -41,13 +44,17 @@ impl Settings {
             let dir = args.state.parent().unwrap_or(Path::new(""));
             dir.join("keytrace-cache")
         });
-        let token = std::env::var(crate::env_vars::GITHUB_TOKEN)
-            .ok()
-            .filter(|t| !t.trim().is_empty());
+        let env_token = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+        };
         Ok(Settings {
             shard,
             cache_dir,
-            token,
+            token: env_token(crate::env_vars::GITHUB_TOKEN),
+            gitlab_token: env_token(crate::env_vars::GITLAB_TOKEN),
             limits: Limits {
                 max_file_size: args.max_file_size,
             },
@@ -243,29 +250,71 @@ fn enumerate(args: &SweepArgs, settings: &Settings) -> anyhow::Result<Vec<RepoTa
     for file in &args.repo_list {
         all.extend(target::from_list_file(file)?);
     }
+    if args.api_url.is_some() && !args.github_org.is_empty() && !args.gitlab_group.is_empty() {
+        anyhow::bail!(
+            "--api-url with both --github-org and --gitlab-group: sweep them in two runs, one API each"
+        );
+    }
     for org in &args.github_org {
         let query = github::OrgQuery {
-            api_url: args.api_url.clone(),
+            api_url: api_url_or(args, github::DEFAULT_API_URL),
             org: org.clone(),
             token: settings.token.clone(),
             include_archived: args.include_archived,
             include_forks: args.include_forks,
         };
         let repos = github::list_org_repos(&query)?;
+        let auth = settings.token.clone().map(|token| HttpAuth {
+            user: "x-access-token",
+            token,
+        });
         all.extend(
             repos
                 .iter()
-                .map(|r| RepoTarget::remote(&r.clone_url, settings.token.clone())),
+                .map(|r| RepoTarget::remote(&r.clone_url, auth.clone())),
         );
     }
-    if args.repos_dir.is_empty() && args.repo_list.is_empty() && args.github_org.is_empty() {
-        anyhow::bail!("nothing to sweep: give --repos-dir, --repo-list or --github-org");
+    for group in &args.gitlab_group {
+        let query = gitlab::GroupQuery {
+            api_url: api_url_or(args, gitlab::DEFAULT_API_URL),
+            group: group.clone(),
+            token: settings.gitlab_token.clone(),
+            include_archived: args.include_archived,
+            include_forks: args.include_forks,
+        };
+        let projects = gitlab::list_group_projects(&query)?;
+        all.extend(projects.iter().map(|p| {
+            // The token goes only to the GitLab host it was issued for.
+            let auth = settings
+                .gitlab_token
+                .clone()
+                .filter(|_| gitlab::same_origin(&query.api_url, &p.http_url_to_repo))
+                .map(|token| HttpAuth {
+                    user: "oauth2",
+                    token,
+                });
+            RepoTarget::remote(&p.http_url_to_repo, auth)
+        }));
+    }
+    if args.repos_dir.is_empty()
+        && args.repo_list.is_empty()
+        && args.github_org.is_empty()
+        && args.gitlab_group.is_empty()
+    {
+        anyhow::bail!(
+            "nothing to sweep: give --repos-dir, --repo-list, --github-org or --gitlab-group"
+        );
     }
     let shard = settings.shard.unwrap_or(Shard::ALL);
     Ok(target::dedup(all)
         .into_iter()
         .filter(|t| shard.owns(&t.identity))
         .collect())
+}
+
+/// `--api-url`, else the provider's public API root.
+fn api_url_or(args: &SweepArgs, default: &str) -> String {
+    args.api_url.clone().unwrap_or_else(|| default.to_string())
 }
 
 /// Ctrl-C stops taking new repositories; a second Ctrl-C exits at once (every completed
@@ -369,12 +418,10 @@ fn sweep(
 fn prepare(t: &RepoTarget, cache: &Path) -> Result<PathBuf, String> {
     match &t.source {
         RepoSource::Local(path) => Ok(path.clone()),
-        RepoSource::Remote { url, token } => mirror::sync(
-            url,
-            token.as_deref(),
-            &mirror::mirror_path(cache, &t.identity),
-        )
-        .map_err(|e| e.to_string()),
+        RepoSource::Remote { url, auth } => {
+            mirror::sync(url, auth.as_ref(), &mirror::mirror_path(cache, &t.identity))
+                .map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! temporary directory and renamed into place, so an interrupted clone never leaves a
 //! half-written mirror that later runs would trust.
 
+use super::target::HttpAuth;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,7 @@ pub fn file_stem(identity: &str) -> String {
 }
 
 /// Clone `url` as a mirror at `dest`, or update the mirror already there. Returns `dest`.
-pub fn sync(url: &str, token: Option<&str>, dest: &Path) -> Result<PathBuf, MirrorError> {
+pub fn sync(url: &str, token: Option<&HttpAuth>, dest: &Path) -> Result<PathBuf, MirrorError> {
     if dest.join("HEAD").is_file() {
         let dir = s(dest);
         git(
@@ -102,7 +103,7 @@ fn s(p: &Path) -> String {
 /// Run one git command without prompts; `what` names it in errors.
 fn git(
     url: &str,
-    token: Option<&str>,
+    token: Option<&HttpAuth>,
     what: &'static str,
     args: &[&str],
 ) -> Result<(), MirrorError> {
@@ -137,14 +138,15 @@ fn git(
     })
 }
 
-/// `http.extraHeader: Authorization: Basic base64(x-access-token:TOKEN)` via `GIT_CONFIG_*`,
-/// appended after any configuration the environment already passes that way.
-fn add_auth_header(cmd: &mut Command, token: &str) {
+/// `http.extraHeader: Authorization: Basic base64(USER:TOKEN)` via `GIT_CONFIG_*`, appended
+/// after any configuration the environment already passes that way.
+fn add_auth_header(cmd: &mut Command, auth: &HttpAuth) {
     let n: usize = std::env::var("GIT_CONFIG_COUNT")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.user, auth.token));
     cmd.env("GIT_CONFIG_COUNT", (n + 1).to_string())
         .env(format!("GIT_CONFIG_KEY_{n}"), "http.extraHeader")
         .env(

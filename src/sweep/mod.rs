@@ -1,7 +1,7 @@
 //! Org-wide sweeps: many repositories, incremental across runs, shardable across machines.
 //!
 //! Flow: `target` enumerates repositories (a directory of clones, a list file, a GitHub
-//! organisation via `github`), `shard` keeps this machine's share, `mirror` clones or updates
+//! organisation via `github`, a GitLab group via `gitlab`; both through `api`), `shard` keeps this machine's share, `mirror` clones or updates
 //! remote ones into a cache, `scan` matches only the blobs the `state` database has not yet
 //! matched under the current ruleset, and `state` records per repository, in one transaction,
 //! what was matched and every finding's first/last sighting and status. `runner` owns the
@@ -11,7 +11,9 @@
 //! section of the report. Matching and the confidence threshold are shared with `scan` through
 //! `crate::detection`.
 
+pub mod api;
 pub mod github;
+pub mod gitlab;
 pub mod mirror;
 pub mod notify;
 pub mod owners;
@@ -31,7 +33,7 @@ pub use shard::Shard;
 pub use state::State;
 pub use status::FindingStatus;
 pub use summary::{RepoOutcome, RepoSummary, SweepSection};
-pub use target::{RepoSource, RepoTarget};
+pub use target::{HttpAuth, RepoSource, RepoTarget};
 
 /// What can go wrong in a sweep. Errors of one repository are recorded and the sweep goes on;
 /// these reach the user only when the sweep itself cannot run.
@@ -48,7 +50,7 @@ pub enum SweepError {
     #[error("bad --shard `{0}`: expected K/N with 0 <= K < N (e.g. 0/4)")]
     Shard(String),
     #[error(transparent)]
-    Github(#[from] github::GithubError),
+    Api(#[from] api::ApiError),
     #[error(transparent)]
     State(#[from] state::StateError),
     #[error(transparent)]

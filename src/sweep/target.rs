@@ -13,9 +13,23 @@ use std::path::{Path, PathBuf};
 pub enum RepoSource {
     /// A clone on disk (bare or not), scanned in place and never modified.
     Local(PathBuf),
-    /// A clone URL, mirrored into the cache directory. `token` authenticates HTTPS fetches
-    /// (repositories listed from a GitHub organisation).
-    Remote { url: String, token: Option<String> },
+    /// A clone URL, mirrored into the cache directory. `auth` authenticates HTTPS fetches
+    /// (repositories listed from a GitHub organisation or a GitLab group).
+    Remote { url: String, auth: Option<HttpAuth> },
+}
+
+/// HTTP Basic credentials git sends for a remote: the provider's token user name
+/// (`x-access-token` for GitHub, `oauth2` for GitLab) and the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpAuth {
+    pub user: &'static str,
+    pub token: String,
+}
+
+impl std::fmt::Debug for HttpAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HttpAuth {{ user: {:?}, token: <redacted> }}", self.user)
+    }
 }
 
 /// One repository to sweep.
@@ -41,13 +55,13 @@ impl RepoTarget {
     }
 
     /// A repository given by clone URL.
-    pub fn remote(url: &str, token: Option<String>) -> RepoTarget {
+    pub fn remote(url: &str, auth: Option<HttpAuth>) -> RepoTarget {
         RepoTarget {
             identity: normalise_url(url),
             location: strip_credentials(url),
             source: RepoSource::Remote {
                 url: url.to_string(),
-                token,
+                auth,
             },
         }
     }

@@ -35,6 +35,7 @@ mod sweep;
 mod sweep_agree;
 mod sweep_crash;
 mod sweep_deploy;
+mod sweep_gitlab;
 mod sweep_html;
 mod sweep_routing;
 mod verify;
