@@ -132,6 +132,10 @@ pub struct Properties {
     /// Sweeps: `new`, `present` or `removed-from-head` compared with earlier runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Sweeps: a `removed-from-head` finding that was still in HEAD at the last run that wrote
+    /// its report (fixed since the last run).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fixed_since_last_run: bool,
     /// Sweeps: RFC 3339 start time of the run that first / last saw this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,

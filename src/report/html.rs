@@ -1,9 +1,14 @@
-//! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network
-//! assets) that a security team can open from a CI artifact or mail around.
+//! The HTML report: one self-contained file (inline CSS, SVG and one inline script, no network
+//! assets, a Content-Security-Policy that forbids fetching anything) that a security team can
+//! open from a CI artifact or mail around.
 //!
-//! Sections: the run at a glance; repositories, the riskiest first (most severe finding, new,
+//! Sections: the run at a glance; filters (a search box over rule, path, repository, owner and
+//! provider, a severity and a repository filter; the inline script hides non-matching rows of
+//! every findings table and of the repository table, and the page reads fine without it);
+//! repositories, the riskiest first (most severe finding, new,
 //! fixed since the last run, owners); NEW findings since the last run grouped by owner (owners
-//! compared case-insensitively, most severe first, collapsible); counts by provider and severity
+//! compared case-insensitively, most severe first, collapsible); in sweeps, findings fixed since
+//! the last run (moved to `removed-from-head`); counts by provider and severity
 //! with a bar chart; exposures (one secret, by `secret_sha256`, found in several repositories,
 //! listed once with all its places); a table per owner; findings in test fixtures, vendored
 //! trees and rule data, listed apart. Secrets appear only in redacted form (the report never holds clear text).
@@ -60,19 +65,61 @@ th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right}code{font:12px 
 .st{font-size:12px;padding:0 6px;border-radius:4px;border:1px solid #ccd}.st-new{background:#fdecea;border-color:#e6a0a0}
 .st-removed-from-head{background:#eef6ee;border-color:#a6cfa6}.muted{color:#5b6473}.err{color:#a12b2b}
 .exposure{border-left:4px solid #c0392b;padding:4px 12px;margin:10px 0}
+[hidden]{display:none!important}
+#filters{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;position:sticky;top:0;z-index:1}
+#filters input{font:inherit;padding:4px 8px;min-width:280px;flex:1;max-width:520px}#filters select{font:inherit;padding:3px 6px}
 ";
+
+/// The filters: every `tr.finding` carries `data-text` (lower-cased rule, name, path,
+/// repository, owner, provider), `data-sev` and `data-repo`; `tr.repo` carries `data-repo`.
+/// Search terms (split on spaces) must all occur; a `<details>` group whose findings are all
+/// hidden is hidden too. Holds no `<` (the report's markup test counts every tag) and never
+/// writes markup: only the `hidden` property and text.
+const SCRIPT: &str = r#"
+(function () {
+  var q = document.getElementById('f-search'), sev = document.getElementById('f-sev'),
+      repo = document.getElementById('f-repo'), shown = document.getElementById('shown');
+  function apply() {
+    var terms = q.value.trim().toLowerCase().split(/\s+/).filter(Boolean),
+        s = sev.value, r = repo.value, n = 0;
+    document.querySelectorAll('tr.finding').forEach(function (tr) {
+      var ok = terms.every(function (t) { return tr.dataset.text.indexOf(t) !== -1; })
+        && (!s || tr.dataset.sev === s) && (!r || tr.dataset.repo === r);
+      tr.hidden = !ok;
+      if (ok) { n++; }
+    });
+    document.querySelectorAll('tr.repo').forEach(function (tr) {
+      tr.hidden = !!r && tr.dataset.repo !== r;
+    });
+    document.querySelectorAll('details').forEach(function (d) {
+      var rows = Array.prototype.slice.call(d.querySelectorAll('tr.finding'));
+      d.hidden = rows.length !== 0 && rows.every(function (tr) { return tr.hidden; });
+    });
+    shown.textContent = terms.length || s || r ? n + ' matching rows' : '';
+  }
+  q.addEventListener('input', apply);
+  sev.addEventListener('change', apply);
+  repo.addEventListener('change', apply);
+  apply();
+})();
+"#;
 
 /// Render the report as one HTML document.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+    );
     out.push_str("<title>keytrace report</title><style>");
     out.push_str(STYLE);
     out.push_str("</style></head><body>\n");
     header(&mut out, report);
     out.push_str("<main>\n");
     overview(&mut out, report);
+    filters(&mut out, report);
     if let Some(s) = &report.sweep {
         repositories(&mut out, s, &report.findings);
     }
@@ -83,12 +130,17 @@ pub fn render(report: &Report) -> String {
         .iter()
         .partition(|f| apart_kind(&f.location.path).is_some());
     new_by_owner(&mut out, &triage);
+    if report.sweep.is_some() {
+        fixed_section(&mut out, &report.findings);
+    }
     by_provider(&mut out, &report.findings);
     exposures(&mut out, &report.findings);
     owner_tables(&mut out, &triage);
     remediation(&mut out, &report.findings);
     apart_section(&mut out, &apart);
-    out.push_str("</main></body></html>\n");
+    out.push_str("</main><script>");
+    out.push_str(SCRIPT);
+    out.push_str("</script></body></html>\n");
     out
 }
 
@@ -181,6 +233,52 @@ fn group_by_owner<'a>(
     groups
 }
 
+/// The search box and the severity and repository filters (driven by `SCRIPT`).
+fn filters(out: &mut String, report: &Report) {
+    let mut repos: BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.props.repository.as_deref())
+        .collect();
+    if let Some(s) = &report.sweep {
+        repos.extend(s.repositories.iter().map(|r| r.identity.as_str()));
+    }
+    out.push_str(
+        "<section id=\"filters\"><input type=\"search\" id=\"f-search\" \
+         placeholder=\"Search rule, path, repository, owner\" aria-label=\"Search findings\">\
+         <label>Severity <select id=\"f-sev\"><option value=\"\">all</option>",
+    );
+    for s in Severity::ALL {
+        let _ = write!(out, "<option value=\"{s}\">{s}</option>");
+    }
+    out.push_str(
+        "</select></label><label>Repository <select id=\"f-repo\"><option value=\"\">all</option>",
+    );
+    for r in repos {
+        let _ = write!(out, "<option value=\"{r}\">{r}</option>", r = esc(r));
+    }
+    out.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></section>\n");
+}
+
+/// Findings a sweep saw move to `removed-from-head` since the last run that wrote its report.
+fn fixed_section(out: &mut String, findings: &[Finding]) {
+    let list: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.props.fixed_since_last_run)
+        .collect();
+    out.push_str(
+        "<section id=\"fixed\"><h2>Fixed since the last run</h2><p class=\"muted\">Removed from \
+         HEAD since the last run. Each secret is still in the history: rotate it if that is not \
+         done yet.</p>",
+    );
+    if list.is_empty() {
+        out.push_str("<p class=\"muted\">Nothing fixed since the last run.</p>");
+    } else {
+        findings_table(out, &list);
+    }
+    out.push_str("</section>\n");
+}
+
 fn new_by_owner(out: &mut String, findings: &[&Finding]) {
     out.push_str("<section id=\"new\"><h2>New since the last run</h2>\n");
     let by = group_by_owner(findings.iter().copied().filter(|f| is_new(f)));
@@ -222,12 +320,23 @@ fn findings_table(out: &mut String, list: &[&Finding]) {
             .as_deref()
             .map(|k| format!(" <span class=\"muted\">{}</span>", esc(k)))
             .unwrap_or_default();
+        let repo = f.props.repository.as_deref().unwrap_or("");
+        let text = [
+            f.rule_id.as_str(),
+            f.rule_name.as_str(),
+            f.location.path.as_str(),
+            repo,
+            owner_of(f),
+            f.props.provider.as_str(),
+        ]
+        .join(" ")
+        .to_lowercase();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}:{}</code>{key}</td><td>{}</td><td><code>{}</code></td>\
+            "<tr class=\"finding\" data-sev=\"{sev}\" data-repo=\"{r}\" data-text=\"{}\"><td>{}</td><td>{r}</td><td><code>{}:{}</code>{key}</td><td>{}</td><td><code>{}</code></td>\
              <td><code>{}</code></td><td>{}</td><td><span class=\"st st-{s}\">{s}</span></td></tr>",
+            esc(&text),
             severity_badge(f.severity),
-            esc(f.props.repository.as_deref().unwrap_or("")),
             esc(&f.location.path),
             f.location.start_line,
             esc(&f.props.provider),
@@ -235,6 +344,8 @@ fn findings_table(out: &mut String, list: &[&Finding]) {
             esc(&f.props.redacted),
             introduced,
             s = esc(status),
+            sev = f.severity,
+            r = esc(repo),
         );
     }
     out.push_str("</tbody></table>");
@@ -498,7 +609,8 @@ fn apart_section(out: &mut String, apart: &[&Finding]) {
 }
 
 /// One row per repository, the riskiest first (failed, then by most severe finding, then by
-/// new findings): findings, new, fixed since the last run (`removed-from-head`), owners (merged
+/// new findings): findings, new, fixed since the last run (moved to `removed-from-head`, see
+/// `Properties::fixed_since_last_run`), owners (merged
 /// case-insensitively), outcome and when it was last scanned.
 fn repositories(out: &mut String, s: &SweepSection, findings: &[Finding]) {
     out.push_str(
@@ -530,7 +642,7 @@ fn repositories(out: &mut String, s: &SweepSection, findings: &[Finding]) {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let fixed = of(&r.identity)
-            .filter(|f| f.props.status.as_deref() == Some("removed-from-head"))
+            .filter(|f| f.props.fixed_since_last_run)
             .count();
         let mut owners: BTreeMap<String, &str> = BTreeMap::new();
         for f in of(&r.identity) {
@@ -656,7 +768,8 @@ mod tests {
             .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
             .collect();
         let ours = "!DOCTYPE html head meta title style body header h1 h2 h3 p code main section \
-                    div b span table thead tbody tr th td svg g text rect ul li a details summary";
+                    div b span table thead tbody tr th td svg g text rect ul li a details summary \
+                    script input label select option";
         for t in tags.iter().filter(|t| !t.is_empty()) {
             assert!(ours.split(' ').any(|o| o == *t), "unexpected tag <{t}");
         }
@@ -683,14 +796,26 @@ mod tests {
             ..Report::default()
         };
         let html = render(&report);
-        assert!(!html.contains("<script>"));
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "only the report's own script"
+        );
         assert!(html.contains("&lt;script&gt;…"));
         assert_eq!(html.matches("class=\"exposure\"").count(), 1);
         assert!(html.contains("2 repositories, 2 places"));
         // Self-contained: nothing is loaded from anywhere.
-        for fetch in [" src=", "<link", "<script", "url("] {
+        for fetch in [
+            " src=",
+            "<link",
+            "<script ",
+            "url(",
+            "fetch(",
+            "XMLHttpRequest",
+        ] {
             assert!(!html.contains(fetch), "{fetch}");
         }
+        assert!(html.contains("content=\"default-src 'none';"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The sweep's HTML report for triage: a per-repository summary first (most severe, new,
-//! fixed since the last run, owners), owners merged case-insensitively, and a page that uses the
-//! full width of the window (checked on screenshots by headless Chromium at 1400 and 800 px).
+//! fixed since the last run, owners), owners merged case-insensitively, a page that uses the
+//! full width of the window (checked on screenshots by headless Chromium at 1400 and 800 px),
+//! "fixed since the last run", and client-side search and filters (checked by typing into the
+//! search box in headless Chromium).
 
 use super::common::{Fixture, acme_rules, acme_token, git_in};
 use std::path::{Path, PathBuf};
@@ -173,10 +175,68 @@ fn repositories_come_first_with_fixed_counts_and_owners_merged_case_insensitivel
     );
     assert!(row.contains("sev-high"), "{row}");
 
+    assert!(
+        between(&first, "id=\"fixed\"", "id=\"providers\"")
+            .contains("Nothing fixed since the last run."),
+        "a first run has nothing fixed"
+    );
+
     commit_as(&billing, "c.env", None, ("Bob", "bob@example.com"), 3);
     let second = sweep_html(&fx, &rules, "second.html");
     assert!(repo_row(&second, "billing").contains("class=\"n fixed\">1<"));
     assert!(repo_row(&second, "payments").contains("class=\"n fixed\">0<"));
+    let fixed = between(&second, "id=\"fixed\"", "id=\"providers\"");
+    assert_eq!(fixed.matches("<tr class=\"finding\"").count(), 1, "{fixed}");
+    assert!(
+        fixed.contains("<code>c.env:1</code>") && fixed.contains("removed-from-head"),
+        "{fixed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path().join("r.json")).unwrap()).unwrap();
+    let flagged: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["fixed_since_last_run"] == true)
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["c.env"], "the JSON report says it too");
+
+    // The next run has nothing new to say: c.env stays removed-from-head, but it is not fixed
+    // since *this* last run.
+    let third = sweep_html(&fx, &rules, "third.html");
+    assert!(
+        between(&third, "id=\"fixed\"", "id=\"providers\"")
+            .contains("Nothing fixed since the last run."),
+        "{third}"
+    );
+    assert!(repo_row(&third, "billing").contains("class=\"n fixed\">0<"));
+    assert!(
+        third.contains("<code>c.env:1</code>"),
+        "still listed as a leak"
+    );
+
+    // A run killed after committing billing and before writing its reports leaves the move
+    // unshown (as the state records it): the next run that writes its reports lists it, once.
+    let db = rusqlite::Connection::open(fx.path().join("s.db")).unwrap();
+    let marked = db
+        .execute(
+            "UPDATE findings SET fixed_shown = 0 WHERE path = 'c.env'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(marked, 1);
+    drop(db);
+    let rerun = sweep_html(&fx, &rules, "rerun.html");
+    assert!(
+        between(&rerun, "id=\"fixed\"", "id=\"providers\"").contains("<code>c.env:1</code>"),
+        "{rerun}"
+    );
+    let after = sweep_html(&fx, &rules, "after.html");
+    assert!(
+        between(&after, "id=\"fixed\"", "id=\"providers\"")
+            .contains("Nothing fixed since the last run.")
+    );
 
     screenshots_fill_the_width(&fx.path().join("second.html"), fx.path());
 }
@@ -267,4 +327,146 @@ fn screenshots_fill_the_width(page: &Path, dir: &Path) {
         );
         assert_eq!(text.trim(), format!("white {width} 1200"), "at {width} px");
     }
+}
+
+/// Two repositories with two owners: `billing` (Bob: `c.env`, `d.env`) and `payments` (Alice:
+/// `a.env`). Returns the HTML of a sweep over them.
+fn two_team_page(fx: &Fixture) -> String {
+    let rules = acme_rules(fx);
+    let key = |n| format!("K={}\n", acme_token(n));
+    let bob = ("Bob", "bob@example.com");
+    let alice = ("Alice", "alice@example.com");
+    commit_as(
+        &fx.path().join("repos/billing"),
+        "c.env",
+        Some(&key(3)),
+        bob,
+        1,
+    );
+    commit_as(
+        &fx.path().join("repos/billing"),
+        "d.env",
+        Some(&key(4)),
+        bob,
+        2,
+    );
+    commit_as(
+        &fx.path().join("repos/payments"),
+        "a.env",
+        Some(&key(1)),
+        alice,
+        1,
+    );
+    sweep_html(fx, &rules, "page.html")
+}
+
+#[test]
+fn the_page_has_a_search_box_and_severity_and_repository_filters() {
+    let fx = Fixture::new();
+    let html = two_team_page(&fx);
+    let bar = between(&html, "id=\"filters\"", "id=\"repositories\"");
+    assert!(
+        bar.contains("<input type=\"search\" id=\"f-search\""),
+        "{bar}"
+    );
+    for sev in ["critical", "high", "medium", "low", "info"] {
+        assert!(
+            bar.contains(&format!("<option value=\"{sev}\">")),
+            "{sev}: {bar}"
+        );
+    }
+    let repos = &bar[bar.find("id=\"f-repo\"").unwrap()..];
+    for name in ["billing", "payments"] {
+        assert!(
+            repos.contains(&format!("/repos/{name}\">")),
+            "{name} is a repository option: {repos}"
+        );
+    }
+    // Every findings row carries what the filters compare; the script is inline and nothing
+    // is fetched.
+    let row = &html[html
+        .find("<tr class=\"finding\" data-sev=\"high\" data-repo=\"")
+        .unwrap()..];
+    let row = &row[..row.find('>').unwrap()];
+    assert!(
+        row.contains("/repos/") && row.contains("data-text=\"acme-api-key "),
+        "{row}"
+    );
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(!html.contains(" src=") && !html.contains("<link"));
+}
+
+/// The rows of `tr.finding` in Chromium's DOM dump: (data-text, hidden).
+fn finding_rows(dom: &str) -> Vec<(String, bool)> {
+    dom.match_indices("<tr class=\"finding\"")
+        .map(|(i, _)| {
+            let tag = &dom[i..i + dom[i..].find('>').unwrap()];
+            let text = tag.split("data-text=\"").nth(1).unwrap();
+            let text = text[..text.find('"').unwrap()].to_string();
+            (text, tag.contains(" hidden"))
+        })
+        .collect()
+}
+
+#[test]
+fn typing_in_the_search_box_hides_rows_that_do_not_match_in_headless_chromium() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required in CI (.ci/run installs it)"
+        );
+        eprintln!(
+            "SKIPPED typing_in_the_search_box_hides_rows_that_do_not_match_in_headless_chromium: chromium not installed"
+        );
+        return;
+    };
+    let fx = Fixture::new();
+    let html = two_team_page(&fx);
+    // Types "d.env" one key at a time, as a user would (each key an `input` event), once the
+    // page's own script has run; then marks the body so the dump shows this ran.
+    let typist = "<script>(function () { var q = document.getElementById('f-search'); \
+        'd.env'.split('').forEach(function (c) { q.value += c; \
+        q.dispatchEvent(new Event('input', { bubbles: true })); }); \
+        document.body.setAttribute('data-typed', q.value); })();</script></body>";
+    let page = fx.path().join("typed.html");
+    std::fs::write(&page, html.replacen("</body>", typist, 1)).unwrap();
+    let out = Command::new(&bin)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!(
+            "--user-data-dir={}",
+            fx.path().join("profile").display()
+        ))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("data-typed=\"d.env\""),
+        "the typing ran: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = finding_rows(&dom);
+    let shown: Vec<&(String, bool)> = rows.iter().filter(|(_, hidden)| !hidden).collect();
+    assert!(!shown.is_empty(), "{rows:?}");
+    assert!(shown.iter().all(|(t, _)| t.contains("d.env")), "{shown:?}");
+    let hidden: Vec<&(String, bool)> = rows.iter().filter(|(_, hidden)| *hidden).collect();
+    for path in ["c.env", "a.env"] {
+        assert!(
+            hidden.iter().any(|(t, _)| t.contains(path)),
+            "{path} is hidden: {rows:?}"
+        );
+    }
+    assert!(
+        rows.iter().all(|(t, h)| t.contains("d.env") != *h),
+        "{rows:?}"
+    );
+    // Alice's owner groups hold no match: they are hidden as a whole.
+    let at = dom.find("data-owner=\"alice@example.com\"").unwrap();
+    let start = dom[..at].rfind("<details").unwrap();
+    let tag = &dom[start..start + dom[start..].find('>').unwrap()];
+    assert!(tag.contains(" hidden"), "{tag}");
+    assert!(
+        dom.contains("matching rows"),
+        "the count of matches is shown"
+    );
 }

@@ -153,7 +153,7 @@ impl State {
 
     /// Record the end of a run, once its reports are written: the findings of every repository
     /// the run recorded have now been shown, so their `new` status is announced (the next run
-    /// ages it to `present`). Then fold the write-ahead log back into the database file, so the
+    /// ages it to `present`) and their moves to `removed-from-head` count as shown. Then fold the write-ahead log back into the database file, so the
     /// file alone can be cached or shipped between CI runs. A run killed before this leaves its
     /// new findings unannounced: the next run that finishes reports them as `new`.
     ///
@@ -176,6 +176,12 @@ impl State {
         .map_err(&err)?;
         tx.execute(
             "UPDATE findings SET announced = 1 WHERE announced = 0
+             AND repo_id IN (SELECT repo_id FROM repo_runs WHERE run_id = ?1)",
+            [run.id],
+        )
+        .map_err(&err)?;
+        tx.execute(
+            "UPDATE findings SET fixed_shown = 1 WHERE fixed_shown = 0
              AND repo_id IN (SELECT repo_id FROM repo_runs WHERE run_id = ?1)",
             [run.id],
         )

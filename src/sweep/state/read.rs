@@ -155,7 +155,7 @@ pub(super) fn repo_findings(
     let err = sql_err(path);
     let mut stmt = conn
         .prepare(
-            "SELECT finding, status, first_seen, last_seen, in_head FROM findings
+            "SELECT finding, status, first_seen, last_seen, in_head, fixed_shown FROM findings
              WHERE repo_id = ?1 ORDER BY path, fingerprint",
         )
         .map_err(&err)?;
@@ -167,12 +167,13 @@ pub(super) fn repo_findings(
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<bool>>(4)?,
+                r.get::<_, bool>(5)?,
             ))
         })
         .map_err(&err)?;
     let mut out = Vec::new();
     for row in rows {
-        let (json, status, first, last, in_head) = row.map_err(&err)?;
+        let (json, status, first, last, in_head, fixed_shown) = row.map_err(&err)?;
         let mut f = parse_finding(path, &json)?;
         let status = FindingStatus::parse(&status).ok_or_else(|| StateError::Corrupt {
             path: path.display().to_string(),
@@ -183,6 +184,7 @@ pub(super) fn repo_findings(
         f.props.first_seen = Some(first);
         f.props.last_seen = Some(last);
         f.props.in_head = in_head;
+        f.props.fixed_since_last_run = status == FindingStatus::RemovedFromHead && !fixed_shown;
         out.push(f);
     }
     Ok(out)

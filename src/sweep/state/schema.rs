@@ -117,6 +117,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE findings ADD COLUMN notified INTEGER NOT NULL DEFAULT 1;
     "#,
+    // 6: whether a report has shown a finding's move to `removed-from-head` ("fixed since the
+    // last run"). Set to 0 when a run moves it there, to 1 once a run that recorded its
+    // repository has written its reports, so a killed run's fixes are shown by the next run.
+    // Rows of earlier versions count as shown.
+    r#"
+    ALTER TABLE findings ADD COLUMN fixed_shown INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// The schema version this build writes.

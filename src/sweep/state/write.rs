@@ -247,7 +247,11 @@ fn merge_findings(
          ON CONFLICT (repo_id, fingerprint, path) DO UPDATE SET
              status = excluded.status, in_head = excluded.in_head, reachable = 1,
              last_seen = excluded.last_seen, last_run = excluded.last_run,
-             finding = excluded.finding",
+             finding = excluded.finding,
+             fixed_shown = CASE
+                 WHEN excluded.status != 'removed-from-head' THEN 1
+                 WHEN findings.status != 'removed-from-head' THEN 0
+                 ELSE findings.fixed_shown END",
     )?;
     let mut new = 0;
     for f in findings {
@@ -286,7 +290,8 @@ fn merge_findings(
     for ((fingerprint, path), (rule, _, _)) in existing {
         if rule_ids.contains(&rule) {
             tx.execute(
-                "UPDATE findings SET status = ?1, reachable = 0, in_head = 0
+                "UPDATE findings SET status = ?1, reachable = 0, in_head = 0,
+                     fixed_shown = CASE WHEN status != ?1 THEN 0 ELSE fixed_shown END
                  WHERE repo_id = ?2 AND fingerprint = ?3 AND path = ?4",
                 params![status::unreachable().as_str(), id, fingerprint, path],
             )?;
