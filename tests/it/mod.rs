@@ -36,5 +36,6 @@ mod sweep_agree;
 mod sweep_crash;
 mod sweep_deploy;
 mod sweep_html;
+mod sweep_images;
 mod sweep_routing;
 mod verify;
