@@ -13,6 +13,11 @@ pub struct SweepArgs {
     /// Repository paths or clone URLs, one per line, `#` comments (repeatable).
     #[arg(long, value_name = "FILE", help_heading = "Repositories")]
     pub repo_list: Vec<PathBuf>,
+    /// Container images, one per line: a `docker save` tarball or OCI layout (archive or
+    /// directory) path, or docker://NAME; `#` comments (repeatable). A layer already matched
+    /// under the same rules is not read again.
+    #[arg(long, value_name = "FILE", help_heading = "Repositories")]
+    pub image_list: Vec<PathBuf>,
     /// Every repository of a GitHub organisation (token from GITHUB_TOKEN; repeatable).
     #[arg(long, value_name = "ORG", help_heading = "Repositories")]
     pub github_org: Vec<String>,

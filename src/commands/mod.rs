@@ -5,7 +5,6 @@ pub mod baseline;
 pub mod config_stores;
 pub mod dir_scan;
 pub mod git_scan;
-pub mod image_scan;
 pub mod install_hook;
 pub mod merge;
 pub mod output;

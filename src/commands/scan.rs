@@ -11,8 +11,9 @@ use crate::finding::{Finding, SourceKind, sort_and_dedup};
 use crate::matcher::RuleSet;
 use crate::pipeline;
 use crate::report::{self, Report, ScanInfo};
+use crate::source::{Source, image};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What one scan produced before policy and reporting.
 pub struct Collected {
@@ -106,66 +107,145 @@ fn load_policy(
     })
 }
 
-/// Run the source the flags select, and attribute owners.
+/// Build the sources the flags and targets select, run each (with its own attribution step)
+/// through one loop, and merge what they found. The report's kind and repository are those of
+/// the first source.
 fn collect(
     args: &ScanArgs,
     targets: &[String],
     set: &RuleSet,
     coverage: &Coverage,
 ) -> anyhow::Result<Collected> {
+    let mut merged: Option<Collected> = None;
+    for source in sources(args, targets)? {
+        let found = run_source(source, args, targets, set, coverage)?;
+        match &mut merged {
+            None => merged = Some(found),
+            Some(all) => all.findings.extend(found.findings),
+        }
+    }
+    // `sources` always yields at least one source.
+    merged.ok_or_else(|| anyhow::anyhow!("nothing to scan"))
+}
+
+/// The sources of a scan, in order: a git mode (`--staged`, a range, `--history`), else
+/// `--config-stores`, `etcd://` targets or standard input, else the targets that are container
+/// images followed by the other targets as files on disk.
+fn sources(args: &ScanArgs, targets: &[String]) -> anyhow::Result<Vec<Source>> {
     let h = &args.history;
-    let first = Path::new(&targets[0]);
+    let first = PathBuf::from(&targets[0]);
     if h.staged {
-        let (mut findings, repo) = git_scan::scan_staged(first, args, set, coverage)?;
-        // Staged paths are relative to the work tree root: so are its owners.
-        let roots = [worktree_root(first)];
-        super::owners::attribute_roots(&roots, |_| Some(0), &mut findings, coverage)?;
-        return Ok(Collected {
-            kind: "staged",
-            findings,
-            repository: Some(repo),
-        });
+        return Ok(vec![Source::Staged(first)]);
     }
     let range = h
         .range
         .clone()
         .or_else(|| h.since_commit.as_ref().map(|rev| format!("{rev}..HEAD")));
     if let Some(range) = range {
-        let (mut findings, repo) = git_scan::scan_range(first, &range, args, set, coverage)?;
-        super::owners::attribute_history_owners(first, &mut findings)?;
-        return Ok(Collected {
-            kind: "range",
-            findings,
-            repository: Some(repo),
-        });
+        return Ok(vec![Source::Range { repo: first, range }]);
     }
     if h.history {
-        let mut findings = Vec::new();
-        let mut repository = None;
-        for t in targets {
-            let (mut found, repo) = git_scan::scan_history(Path::new(t), args, set, coverage)?;
-            super::owners::attribute_history_owners(Path::new(t), &mut found)?;
-            findings.extend(found);
-            repository.get_or_insert(repo);
-        }
-        return Ok(Collected {
-            kind: "git-history",
-            findings,
-            repository,
-        });
+        return Ok(targets.iter().map(|t| Source::History(t.into())).collect());
     }
-    let collected = other_sources(args, targets, set, coverage)?;
-    let mut collected = match collected {
-        Some(c) => c,
-        None => {
-            if let Some(images) = super::image_scan::scan_images(args, targets, set, coverage)? {
-                return Ok(images);
-            }
-            return super::dir_scan::scan_files(args, targets, set, coverage);
+    if args.stores.config_stores {
+        return Ok(vec![Source::ConfigStores]);
+    }
+    if super::config_stores::has_etcd_target(targets) {
+        return Ok(vec![Source::Etcd(targets.to_vec())]);
+    }
+    if targets.iter().any(|t| t == "-") {
+        return Ok(vec![Source::Stdin]);
+    }
+    let mut out = Vec::new();
+    let mut files = Vec::new();
+    for t in targets {
+        match image::open_target(t)? {
+            Some(target) => out.push(Source::Image(target)),
+            None => files.push(t.clone()),
         }
+    }
+    if !files.is_empty() {
+        out.push(Source::Files(files));
+    }
+    Ok(out)
+}
+
+/// Run one source and its attribution step (owners, blame, history provenance).
+fn run_source(
+    source: Source,
+    args: &ScanArgs,
+    targets: &[String],
+    set: &RuleSet,
+    coverage: &Coverage,
+) -> anyhow::Result<Collected> {
+    let kind = source.kind();
+    let only = |findings: Vec<Finding>| Collected {
+        kind,
+        findings,
+        repository: None,
     };
-    super::owners::attribute_owners(targets, &mut collected.findings, coverage)?;
-    Ok(collected)
+    Ok(match source {
+        Source::Staged(path) => {
+            let (mut findings, repo) = git_scan::scan_staged(&path, args, set, coverage)?;
+            // Staged paths are relative to the work tree root: so are its owners.
+            let roots = [worktree_root(&path)];
+            super::owners::attribute_roots(&roots, |_| Some(0), &mut findings, coverage)?;
+            Collected {
+                kind,
+                findings,
+                repository: Some(repo),
+            }
+        }
+        Source::Range { repo: path, range } => {
+            let (mut findings, repo) = git_scan::scan_range(&path, &range, args, set, coverage)?;
+            super::owners::attribute_history_owners(&path, &mut findings)?;
+            Collected {
+                kind,
+                findings,
+                repository: Some(repo),
+            }
+        }
+        Source::History(path) => {
+            let (mut findings, repo) = git_scan::scan_history(&path, args, set, coverage)?;
+            super::owners::attribute_history_owners(&path, &mut findings)?;
+            Collected {
+                kind,
+                findings,
+                repository: Some(repo),
+            }
+        }
+        Source::ConfigStores => {
+            let mut findings = super::config_stores::scan_home(
+                args.stores.home.as_deref(),
+                args.max_file_size,
+                set,
+                coverage,
+            )?;
+            super::owners::attribute_owners(targets, &mut findings, coverage)?;
+            only(findings)
+        }
+        Source::Etcd(etcd_targets) => {
+            let mut findings = super::config_stores::scan_etcd(
+                &etcd_targets,
+                &args.stores,
+                args.max_file_size,
+                set,
+                coverage,
+            )?;
+            super::owners::attribute_owners(targets, &mut findings, coverage)?;
+            only(findings)
+        }
+        Source::Stdin => {
+            let mut findings = scan_stdin(set, args.max_file_size, coverage)?;
+            super::owners::attribute_owners(targets, &mut findings, coverage)?;
+            only(findings)
+        }
+        // Image findings take their owner from the image's labels.
+        Source::Image(target) => only(pipeline::with_threads(args.threads, || {
+            image::scan_target(&target, set, args.archives.limits(), coverage)
+        })?),
+        Source::Files(files) => super::dir_scan::scan_files(args, &files, set, coverage)?,
+    })
 }
 
 /// The root of the work tree holding `path` (owners of staged findings), if any.
@@ -174,50 +254,6 @@ fn worktree_root(path: &Path) -> super::owners::OwnerRoot {
         Some(at) => super::owners::OwnerRoot::at(at.workdir),
         None => super::owners::OwnerRoot::default(),
     }
-}
-
-/// Config stores, etcd and standard input; `None` when the targets are files on disk.
-fn other_sources(
-    args: &ScanArgs,
-    targets: &[String],
-    set: &RuleSet,
-    coverage: &Coverage,
-) -> anyhow::Result<Option<Collected>> {
-    if args.stores.config_stores {
-        let findings = super::config_stores::scan_home(
-            args.stores.home.as_deref(),
-            args.max_file_size,
-            set,
-            coverage,
-        )?;
-        return Ok(Some(Collected {
-            kind: "config-stores",
-            findings,
-            repository: None,
-        }));
-    }
-    if super::config_stores::has_etcd_target(targets) {
-        let findings = super::config_stores::scan_etcd(
-            targets,
-            &args.stores,
-            args.max_file_size,
-            set,
-            coverage,
-        )?;
-        return Ok(Some(Collected {
-            kind: "etcd",
-            findings,
-            repository: None,
-        }));
-    }
-    if targets.iter().any(|t| t == "-") {
-        return Ok(Some(Collected {
-            kind: "stdin",
-            findings: scan_stdin(set, args.max_file_size, coverage)?,
-            repository: None,
-        }));
-    }
-    Ok(None)
 }
 
 /// A directory scan that found files but could read none of them is an error, not a clean

@@ -191,7 +191,12 @@ fn finish_repo(
     if args.no_repo_config {
         r.config = RepoConfig::Absent;
     }
-    let owners_problem = owners::resolve(r.git_dir.as_deref(), &r.config, &mut r.findings);
+    // An image's findings name the owner its labels give (set when it was scanned).
+    let owners_problem = if r.target.is_image() {
+        None
+    } else {
+        owners::resolve(r.git_dir.as_deref(), &r.config, &mut r.findings)
+    };
     secrets::attach(&std::mem::take(&mut r.secrets), &mut r.findings);
     apply_repo_config(r);
     if let Some(message) = owners_problem {
@@ -250,6 +255,9 @@ fn enumerate(args: &SweepArgs, settings: &Settings) -> anyhow::Result<Vec<RepoTa
     for file in &args.repo_list {
         all.extend(target::from_list_file(file)?);
     }
+    for file in &args.image_list {
+        all.extend(target::from_image_list_file(file)?);
+    }
     if args.api_url.is_some() && !args.github_org.is_empty() && !args.gitlab_group.is_empty() {
         anyhow::bail!(
             "--api-url with both --github-org and --gitlab-group: sweep them in two runs, one API each"
@@ -300,9 +308,10 @@ fn enumerate(args: &SweepArgs, settings: &Settings) -> anyhow::Result<Vec<RepoTa
         && args.repo_list.is_empty()
         && args.github_org.is_empty()
         && args.gitlab_group.is_empty()
+        && args.image_list.is_empty()
     {
         anyhow::bail!(
-            "nothing to sweep: give --repos-dir, --repo-list, --github-org or --gitlab-group"
+            "nothing to sweep: give --repos-dir, --repo-list, --github-org, --gitlab-group or --image-list"
         );
     }
     let shard = settings.shard.unwrap_or(Shard::ALL);
@@ -373,17 +382,27 @@ fn sweep(
         },
         stop,
         |t| prepare(t, &settings.cache_dir),
-        |t, dir: PathBuf| {
+        |t, prepared: Prepared| {
             pool.install(|| {
                 let reader = Reader::open(&state_path).map_err(|e| e.to_string())?;
-                scan_repo(
-                    &dir,
-                    &t.identity,
-                    &reader,
-                    set,
-                    settings.limits,
-                    want_secrets,
-                )
+                match prepared {
+                    Prepared::Repo(dir) => scan_repo(
+                        &dir,
+                        &t.identity,
+                        &reader,
+                        set,
+                        settings.limits,
+                        want_secrets,
+                    ),
+                    Prepared::Image(image) => crate::sweep::image::scan_image(
+                        &image,
+                        &t.identity,
+                        &reader,
+                        set,
+                        args.archives.limits(),
+                        want_secrets,
+                    ),
+                }
                 .map_err(|e| e.to_string())
             })
         },
@@ -414,14 +433,30 @@ fn sweep(
     }
 }
 
-/// Local repositories are used in place; URLs are mirrored into the cache.
-fn prepare(t: &RepoTarget, cache: &Path) -> Result<PathBuf, String> {
+/// A target ready to scan: a repository's git directory, or an opened image.
+enum Prepared {
+    Repo(PathBuf),
+    Image(crate::source::image::ImageTarget),
+}
+
+/// Local repositories are used in place; URLs are mirrored into the cache; images are opened
+/// (a tarball's index read, a `docker://` image exported from the daemon).
+fn prepare(t: &RepoTarget, cache: &Path) -> Result<Prepared, String> {
     match &t.source {
-        RepoSource::Local(path) => Ok(path.clone()),
+        RepoSource::Local(path) => Ok(Prepared::Repo(path.clone())),
         RepoSource::Remote { url, auth } => {
             mirror::sync(url, auth.as_ref(), &mirror::mirror_path(cache, &t.identity))
+                .map(Prepared::Repo)
                 .map_err(|e| e.to_string())
         }
+        RepoSource::Image(reference) => match crate::source::image::open_target(reference) {
+            Ok(Some(image)) => Ok(Prepared::Image(image)),
+            Ok(None) => Err(format!(
+                "{reference}: not a container image (a docker save tarball, an OCI layout \
+                 archive or directory, or docker://NAME)"
+            )),
+            Err(e) => Err(crate::exit::one_line(&e.to_string())),
+        },
     }
 }
 
@@ -436,7 +471,7 @@ fn record(
     let (config, git_dir, known) = match &mut outcome {
         Ok(scan) => (
             std::mem::take(&mut scan.config),
-            Some(std::mem::take(&mut scan.git_dir)),
+            scan.git_dir.take(),
             std::mem::take(&mut scan.secrets),
         ),
         Err(_) => (RepoConfig::Absent, None, Secrets::new()),
@@ -458,6 +493,7 @@ fn record(
                     blob_findings,
                     findings,
                     rule_ids,
+                    layers: scan.image.as_ref().map_or(&[], |i| i.read.as_slice()),
                 },
             };
             let kind = match scan.work {
@@ -480,6 +516,7 @@ fn record(
         .iter()
         .filter(|f| f.props.status.as_deref() == Some("new"))
         .count();
+    let image = outcome.as_ref().ok().and_then(|s| s.image.as_ref());
     let summary = RepoSummary {
         identity: target.identity.clone(),
         location: target.location.clone(),
@@ -489,6 +526,8 @@ fn record(
         head: info.revision.clone(),
         branch: info.branch.clone(),
         blobs_matched: recorded.blobs_matched,
+        layers_read: image.map(|i| i.layers_read),
+        layers_reused: image.map(|i| i.layers_reused),
         findings: recorded.findings.len(),
         new_findings: new,
     };
@@ -515,6 +554,8 @@ pub fn skipped_summary(t: &RepoTarget) -> RepoSummary {
         head: None,
         branch: None,
         blobs_matched: 0,
+        layers_read: None,
+        layers_reused: None,
         findings: 0,
         new_findings: 0,
     }

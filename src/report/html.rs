@@ -725,6 +725,8 @@ mod tests {
             head: Some(h.into()),
             branch: Some(h.into()),
             blobs_matched: 0,
+            layers_read: None,
+            layers_reused: None,
             findings: 0,
             new_findings: 0,
         };

@@ -8,12 +8,14 @@
 //! repository-level concurrency (bounded clones and bounded concurrent scans: blob-level
 //! parallelism stays in `pipeline`), `repo_config` reads each repository's own `keytrace.toml`
 //! allowlist, `owners` resolves owners as `scan --history` does, and `summary` is the `sweep`
-//! section of the report. Matching and the confidence threshold are shared with `scan` through
+//! section of the report. Container images of `--image-list` are swept next to repositories
+//! (`image`: a layer already matched under the ruleset is not read again). Matching and the confidence threshold are shared with `scan` through
 //! `crate::detection`.
 
 pub mod api;
 pub mod github;
 pub mod gitlab;
+pub mod image;
 pub mod mirror;
 pub mod notify;
 pub mod owners;

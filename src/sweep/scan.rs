@@ -29,14 +29,27 @@ pub struct RepoScan {
     pub info: RepoInfo,
     /// (ref name, commit) of every ref scanned, sorted by name.
     pub tips: Vec<(String, String)>,
-    /// Where the repository was read (for owner resolution after the state is written).
-    pub git_dir: PathBuf,
+    /// Where the repository was read (for owner resolution after the state is written);
+    /// `None` for an image.
+    pub git_dir: Option<PathBuf>,
     pub work: Work,
     pub coverage: CoverageRecord,
     /// The repository's own `keytrace.toml`, read from HEAD.
     pub config: RepoConfig,
     /// Secrets of the findings, when an allowlist needs them (empty otherwise); never stored.
     pub secrets: Secrets,
+    /// What an image target's layers gave (`None` for a repository).
+    pub image: Option<ImageWork>,
+}
+
+/// The layers of an image target: those read now (stored for the next run), and counts.
+#[derive(Debug, Default)]
+pub struct ImageWork {
+    /// (layer digest, result) of the layers read now.
+    pub read: Vec<(String, crate::source::image::LayerResult)>,
+    pub layers_read: u64,
+    /// Layers answered from the state (same digest, same ruleset hash).
+    pub layers_reused: u64,
 }
 
 /// Whether history was walked, and what it gave.
@@ -100,11 +113,12 @@ pub fn scan_repo(
     Ok(RepoScan {
         info: crate::commands::git_scan::repo_info(&repo),
         tips: pairs,
-        git_dir: git_dir.to_path_buf(),
+        git_dir: Some(git_dir.to_path_buf()),
         work,
         coverage,
         config,
         secrets: known,
+        image: None,
     })
 }
 
@@ -198,7 +212,7 @@ fn stored_blobs(
 /// identity) that quotes a secret of the blob gets its redacted form, and the clear text is
 /// dropped. A scan scrubs with every secret of its report; a sweep, which keeps no secret past
 /// its blob (the state stores this output), scrubs each blob with its own.
-fn scrubbed(found: Vec<Finding>) -> Vec<Finding> {
+pub(super) fn scrubbed(found: Vec<Finding>) -> Vec<Finding> {
     let mut report = crate::report::Report {
         findings: found,
         ..crate::report::Report::default()

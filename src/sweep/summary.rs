@@ -35,6 +35,12 @@ pub struct RepoSummary {
     /// Blobs matched in this run (0 when nothing changed).
     #[serde(default)]
     pub blobs_matched: u64,
+    /// Container images: layers read in this run, and layers answered from the state (the
+    /// same layer digest already matched under the same ruleset, in this or another image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers_read: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers_reused: Option<u64>,
     /// Findings of this repository in the report, and how many of them are new.
     #[serde(default)]
     pub findings: usize,

@@ -16,6 +16,9 @@ pub enum RepoSource {
     /// A clone URL, mirrored into the cache directory. `auth` authenticates HTTPS fetches
     /// (repositories listed from a GitHub organisation or a GitLab group).
     Remote { url: String, auth: Option<HttpAuth> },
+    /// A container image (`--image-list`): a `docker save` tarball or OCI layout (archive or
+    /// directory) by absolute path, or `docker://NAME` exported from the local daemon.
+    Image(String),
 }
 
 /// HTTP Basic credentials git sends for a remote: the provider's token user name
@@ -64,6 +67,27 @@ impl RepoTarget {
                 auth,
             },
         }
+    }
+}
+
+impl RepoTarget {
+    /// A container image given by reference: `docker://NAME`, or a path (made absolute).
+    pub fn image(reference: &str) -> RepoTarget {
+        let reference = if reference.starts_with(crate::source::image::DOCKER_SCHEME) {
+            reference.to_string()
+        } else {
+            absolute(Path::new(reference)).display().to_string()
+        };
+        RepoTarget {
+            identity: reference.clone(),
+            location: reference.clone(),
+            source: RepoSource::Image(reference),
+        }
+    }
+
+    /// Whether this target is a container image.
+    pub fn is_image(&self) -> bool {
+        matches!(self.source, RepoSource::Image(_))
     }
 }
 
@@ -184,6 +208,60 @@ pub fn from_list_file(file: &Path) -> Result<Vec<RepoTarget>, SweepError> {
     parse_list(file, &text)
 }
 
+/// Parse an image list: one image reference per line (a `docker save` tarball or OCI layout
+/// archive path, an OCI layout directory, or `docker://NAME`); blank lines and `#` comments
+/// are skipped. Relative paths are relative to the list file's directory. A line naming a path
+/// that does not exist is an error (whether it holds an image is found out when it is swept).
+pub fn parse_image_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, SweepError> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = match raw.find(" #") {
+            Some(at) => &raw[..at],
+            None => raw,
+        }
+        .trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |message: String| SweepError::RepoList {
+            file: file.display().to_string(),
+            line: i + 1,
+            message,
+        };
+        if line.contains(char::is_whitespace) {
+            return Err(bad(format!("`{line}`: one image reference per line")));
+        }
+        if let Some(name) = line.strip_prefix(crate::source::image::DOCKER_SCHEME) {
+            if name.is_empty() || name.starts_with('/') {
+                return Err(bad(format!("`{line}`: no image name after docker://")));
+            }
+            out.push(RepoTarget::image(line));
+            continue;
+        }
+        if line.contains("://") {
+            return Err(bad(format!(
+                "`{line}`: expected a path or docker://NAME (registries are not read)"
+            )));
+        }
+        let path = base.join(line);
+        if !path.exists() {
+            return Err(bad(format!("`{line}`: no such file or directory")));
+        }
+        out.push(RepoTarget::image(&path.display().to_string()));
+    }
+    Ok(out)
+}
+
+/// Read and parse an image list file.
+pub fn from_image_list_file(file: &Path) -> Result<Vec<RepoTarget>, SweepError> {
+    let text = std::fs::read_to_string(file).map_err(|e| SweepError::Io {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse_image_list(file, &text)
+}
+
 /// Drop repeats of an identity (the first occurrence wins) and sort by identity.
 pub fn dedup(mut targets: Vec<RepoTarget>) -> Vec<RepoTarget> {
     let mut seen = std::collections::HashSet::new();
@@ -214,6 +292,33 @@ mod tests {
         let t = RepoTarget::remote("https://user:s3cret@host.example/o/r.git", None);
         assert_eq!(t.location, "https://host.example/o/r.git");
         assert!(!t.identity.contains("s3cret"));
+    }
+
+    #[test]
+    fn image_lists_take_paths_and_docker_names_and_name_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.tar"), b"x").unwrap();
+        let file = dir.path().join("images.txt");
+        let got = parse_image_list(
+            &file,
+            "# images\n\napp.tar  # the app\ndocker://acme/app:1\n",
+        )
+        .unwrap();
+        assert_eq!(got.len(), 2);
+        let abs = absolute(&dir.path().join("app.tar")).display().to_string();
+        assert_eq!(got[0].source, RepoSource::Image(abs.clone()));
+        assert_eq!(got[0].identity, abs);
+        assert_eq!(got[1].identity, "docker://acme/app:1");
+        for (text, line) in [
+            ("app.tar\nmissing.tar\n", 2),
+            ("docker://\n", 1),
+            ("\n\nhttps://registry.example/app\n", 3),
+            ("a b\n", 1),
+        ] {
+            let err = parse_image_list(&file, text).unwrap_err().to_string();
+            let want = format!("{}:{line}: ", file.display());
+            assert!(err.starts_with(&want), "{text:?}: {err}");
+        }
     }
 
     #[test]

@@ -559,3 +559,83 @@ fn an_archive_in_a_swept_repository_is_read_through_the_same_stage() {
     assert_eq!(f["source"], "git-history");
     assert!(f["commit"].is_string());
 }
+
+/// The acme findings of a report: (path, start line, archive path, source).
+fn acme_places(report: &serde_json::Value) -> Vec<(String, u64, serde_json::Value, String)> {
+    findings(report)
+        .into_iter()
+        .filter(|f| f["rule_id"] == "acme-api-key")
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap_or("").to_string(),
+                f["location"]["start_line"].as_u64().unwrap_or(0),
+                f["archive_path"].clone(),
+                f["source"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_zip_read_from_standard_input_goes_through_the_archive_stage() {
+    let fx = Fixture::new();
+    let token = acme_token(14);
+    let zip = zip_of(&[
+        ("README.txt", b"nothing here\n"),
+        ("conf/app.properties", &settings(&token)),
+    ]);
+    let rules = acme_rules(&fx);
+    let out = super::common::keytrace()
+        .args(["scan", "-", "--rules", &rules, "--format", "json"])
+        .current_dir(fx.path())
+        .write_stdin(zip)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scan"]["kind"], "stdin");
+    assert_eq!(
+        acme_places(&report),
+        vec![(
+            "-!conf/app.properties".to_string(),
+            2,
+            serde_json::json!(["-", "conf/app.properties"]),
+            "stdin".to_string()
+        )]
+    );
+    assert_eq!(report["coverage"]["archives_opened"], 1);
+}
+
+#[test]
+fn a_tar_gz_committed_in_history_goes_through_the_archive_stage() {
+    let fx = Fixture::new();
+    fx.git(&["init", "-q", "-b", "main"]);
+    let token = acme_token(15);
+    fx.write(
+        "dist/release.tar.gz",
+        gz(&tar_of(&[
+            ("release/NOTES", b"v1\n"),
+            ("release/etc/app.env", &settings(&token)),
+        ])),
+    );
+    fx.git(&["add", "-A"]);
+    fx.git(&["commit", "-q", "-m", "release artifact"]);
+    let introducing = fx.git(&["rev-parse", "HEAD"]);
+    let rules = acme_rules(&fx);
+    let (_, report) = run_json(&["scan", "--history", ".", "--rules", &rules], fx.path());
+    assert_eq!(report["scan"]["kind"], "git-history");
+    assert_eq!(
+        acme_places(&report),
+        vec![(
+            "dist/release.tar.gz!release/etc/app.env".to_string(),
+            2,
+            serde_json::json!(["dist/release.tar.gz", "release/etc/app.env"]),
+            "git-history".to_string()
+        )]
+    );
+    let f = &findings(&report)
+        .into_iter()
+        .find(|f| f["rule_id"] == "acme-api-key")
+        .unwrap();
+    assert_eq!(f["commit"], introducing);
+    assert_eq!(f["in_head"], true);
+}

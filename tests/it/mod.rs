@@ -37,5 +37,6 @@ mod sweep_crash;
 mod sweep_deploy;
 mod sweep_gitlab;
 mod sweep_html;
+mod sweep_images;
 mod sweep_routing;
 mod verify;

@@ -14,7 +14,7 @@ const WHITEOUT: &str = ".wh.";
 const OPAQUE: &str = ".wh..wh..opq";
 
 /// What a layer does to the file system of the layers below it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LayerChanges {
     /// Paths this layer writes (files, directories, links).
     pub written: HashSet<String>,

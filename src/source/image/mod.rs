@@ -18,7 +18,7 @@ use crate::finding::{Finding, ImageProps, SourceKind};
 use crate::matcher::{Matcher, RuleSet};
 use crate::pipeline;
 use config::ConfigFacts;
-use layer::LayerChanges;
+pub use layer::LayerChanges;
 use manifest::{ImageRef, LayerRef};
 use std::path::Path;
 use store::Store;
@@ -120,15 +120,52 @@ pub fn scan_target(
     limits: ArchiveLimits,
     coverage: &Coverage,
 ) -> Result<Vec<Finding>, ImageError> {
+    Ok(scan_target_with(target, set, limits, coverage, &|_| None)?.findings)
+}
+
+/// What one layer gave, independent of the image it is part of: its findings with their path
+/// inside the layer (`archive_path` starts with the file's path in the layer, then any inner
+/// archive levels), and what it changes in the layers below. A layer is content-addressed by
+/// its digest, so this is the same in every image that shares the layer (sweeps store it, see
+/// `crate::sweep::image`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LayerResult {
+    pub changes: LayerChanges,
+    pub findings: Vec<Finding>,
+}
+
+/// A target's findings, and what its layers gave.
+#[derive(Debug, Default)]
+pub struct TargetScan {
+    /// Every finding, attributed to its image and layer.
+    pub findings: Vec<Finding>,
+    /// (layer digest, result) of every layer read now that has a digest.
+    pub read: Vec<(String, LayerResult)>,
+    /// Layers read now.
+    pub layers_read: u64,
+    /// Layers whose result `cached` answered (not read).
+    pub layers_reused: u64,
+}
+
+/// Scan every image of an opened target; a layer whose digest `cached` answers is not read,
+/// its stored result is attributed to this image instead. `cached` is called on the calling
+/// thread only.
+pub fn scan_target_with(
+    target: &ImageTarget,
+    set: &RuleSet,
+    limits: ArchiveLimits,
+    coverage: &Coverage,
+    cached: &dyn Fn(&str) -> Option<LayerResult>,
+) -> Result<TargetScan, ImageError> {
     let images = manifest::read_images(&target.store).map_err(|source| ImageError::Manifest {
         target: target.display.clone(),
         source,
     })?;
-    let mut found = Vec::new();
+    let mut out = TargetScan::default();
     for image in &images {
-        found.extend(scan_image(target, image, set, limits, coverage));
+        scan_image(target, image, set, limits, coverage, cached, &mut out);
     }
-    Ok(found)
+    Ok(out)
 }
 
 /// What every finding of one image shares.
@@ -140,13 +177,16 @@ struct ImageContext<'a> {
     image_id: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_image(
     target: &ImageTarget,
     image: &ImageRef,
     set: &RuleSet,
     limits: ArchiveLimits,
     coverage: &Coverage,
-) -> Vec<Finding> {
+    cached: &dyn Fn(&str) -> Option<LayerResult>,
+    out: &mut TargetScan,
+) {
     let (facts, image_id) = match target.store.read_json_bytes(&image.config_path) {
         Ok(bytes) => {
             let facts = config::parse(&bytes).unwrap_or_else(|| {
@@ -177,30 +217,45 @@ fn scan_image(
         facts,
         image_id,
     };
-    let mut found = scan_config(&context, set, coverage);
-    let indexed: Vec<(usize, &LayerRef)> = image.layers.iter().enumerate().collect();
-    let per_layer = pipeline::scan_each(&indexed, set, &|(index, layer), matcher| {
-        scan_layer(&context, *index, layer, set, matcher, limits, coverage)
+    out.findings.extend(scan_config(&context, set, coverage));
+    let digests: Vec<Option<String>> = (0..image.layers.len())
+        .map(|i| context.layer_digest(i))
+        .collect();
+    let mut results: Vec<Option<LayerResult>> = digests
+        .iter()
+        .map(|d| d.as_deref().and_then(cached))
+        .collect();
+    let wanted: Vec<(usize, &LayerRef)> = image
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| results[*i].is_none())
+        .collect();
+    let read = pipeline::scan_each(&wanted, set, &|(_, layer), matcher| {
+        scan_layer(&context, layer, set, matcher, limits, coverage)
     });
-    let changes: Vec<&LayerChanges> = per_layer.iter().map(|(c, _)| c).collect();
-    for (index, (_, findings)) in per_layer.iter().enumerate() {
-        for f in findings {
-            let mut f = f.clone();
-            let file = f.props.archive_path.get(file_level(target));
-            let replaced =
-                file.is_some_and(|file| changes[index + 1..].iter().any(|c| c.hides(file)));
-            f.props.image.in_final_image = Some(!replaced);
-            found.push(f);
+    out.layers_reused += (image.layers.len() - wanted.len()) as u64;
+    out.layers_read += wanted.len() as u64;
+    for ((index, _), result) in wanted.iter().zip(read) {
+        if let Some(digest) = &digests[*index] {
+            out.read.push((digest.clone(), result.clone()));
         }
+        results[*index] = Some(result);
     }
-    found
-}
-
-/// Where the file inside a layer sits in a layer finding's `archive_path`.
-fn file_level(target: &ImageTarget) -> usize {
-    match target.store {
-        Store::Dir(_) => 1,
-        Store::Tar { .. } => 2,
+    let results: Vec<LayerResult> = results.into_iter().map(Option::unwrap_or_default).collect();
+    for (index, result) in results.iter().enumerate() {
+        for f in &result.findings {
+            let mut f = f.clone();
+            let file = f.props.archive_path.first();
+            let replaced = file.is_some_and(|file| {
+                results[index + 1..]
+                    .iter()
+                    .any(|later| later.changes.hides(file))
+            });
+            context.place_in_layer(&mut f, index, &digests[index]);
+            f.props.image.in_final_image = Some(!replaced);
+            out.findings.push(f);
+        }
     }
 }
 
@@ -298,23 +353,23 @@ fn scan_config(context: &ImageContext<'_>, set: &RuleSet, coverage: &Coverage) -
     found
 }
 
-/// Read and match one layer; returns what it changes and its findings.
+/// Read and match one layer: what it changes, and its findings with their path in the layer
+/// (see [`LayerResult`]).
 fn scan_layer(
     context: &ImageContext<'_>,
-    index: usize,
     layer: &LayerRef,
     set: &RuleSet,
     matcher: &mut Matcher<'_>,
     limits: ArchiveLimits,
     coverage: &Coverage,
-) -> (LayerChanges, Vec<Finding>) {
+) -> LayerResult {
     let store = &context.target.store;
     let reader = match store.open(&layer.path) {
         Ok(r) => r,
         Err(e) => {
             coverage.skip(SkipReason::Unreadable);
             coverage.note(format!("{}: {e}", context.target.display));
-            return (LayerChanges::default(), Vec::new());
+            return LayerResult::default();
         }
     };
     let size = store.size(&layer.path).unwrap_or(0);
@@ -340,16 +395,10 @@ fn scan_layer(
             )
         });
         for mut f in got {
-            let mut image = context.base_props();
-            image.layer_index = Some(index);
-            image.layer_digest = layer
-                .digest
-                .clone()
-                .or_else(|| context.facts_diff_id(index));
-            image.created_by = context.facts.layer_created_by.get(index).cloned().flatten();
-            let mut file_levels = levels.clone();
-            file_levels.push(file.to_string());
-            context.attribute(&mut f, file_levels, image);
+            // A file that is itself an archive already names its inner levels after the file.
+            let inner: Vec<String> = f.props.archive_path.iter().skip(1).cloned().collect();
+            f.props.archive_path = std::iter::once(file.to_string()).chain(inner).collect();
+            f.location.path = f.props.archive_path.join(ARCHIVE_SEPARATOR);
             found.push(f);
         }
     };
@@ -357,7 +406,40 @@ fn scan_layer(
     coverage.archives(1, outcome.files);
     coverage.skip_n(SkipReason::ArchiveLimit, outcome.limit);
     coverage.skip_n(SkipReason::ArchiveCorrupt, outcome.corrupt);
-    (changes, found)
+    LayerResult {
+        changes,
+        findings: found,
+    }
+}
+
+impl ImageContext<'_> {
+    /// The digest a layer is known by: the manifest's, else its `rootfs.diff_ids` entry.
+    fn layer_digest(&self, index: usize) -> Option<String> {
+        self.image
+            .layers
+            .get(index)
+            .and_then(|l| l.digest.clone())
+            .or_else(|| self.facts_diff_id(index))
+    }
+
+    /// Attribute a finding with its path in layer `index` to this image: the artifact path
+    /// and layout levels before its path in the layer, the layer and its `created_by`.
+    fn place_in_layer(&self, f: &mut Finding, index: usize, digest: &Option<String>) {
+        let layer = &self.image.layers[index];
+        let mut image = self.base_props();
+        image.layer_index = Some(index);
+        image.layer_digest = digest.clone();
+        image.created_by = self.facts.layer_created_by.get(index).cloned().flatten();
+        let mut levels = layout_levels(self.target, &layer.path);
+        levels.extend(f.props.archive_path.iter().cloned());
+        f.props.archive_path = levels;
+        f.location.path = f.props.archive_path.join(ARCHIVE_SEPARATOR);
+        f.props.image = image;
+        if let Some(owner) = &self.facts.owner {
+            f.props.owner = Some(owner.clone());
+            f.props.owner_source = Some(OWNER_SOURCE_LABEL.to_string());
+        }
+    }
 }
 
 impl ImageContext<'_> {

@@ -129,6 +129,31 @@ impl Reader {
         Ok(out)
     }
 
+    /// What an earlier run stored for the image layer `digest` under `ruleset_hash`.
+    pub fn image_layer(
+        &self,
+        ruleset_hash: &str,
+        digest: &str,
+    ) -> Result<Option<crate::source::image::LayerResult>, StateError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT result FROM image_layers WHERE ruleset_hash = ?1 AND digest = ?2",
+                params![ruleset_hash, digest],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|e| StateError::Corrupt {
+                path: self.path.display().to_string(),
+                what: "image layer",
+                message: e.to_string(),
+            })
+        })
+        .transpose()
+    }
+
     fn oid(&self, hex: &str) -> Result<Oid, StateError> {
         Oid::from_str(hex).map_err(|e| StateError::Corrupt {
             path: self.path.display().to_string(),

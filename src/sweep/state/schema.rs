@@ -124,6 +124,19 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE findings ADD COLUMN fixed_shown INTEGER NOT NULL DEFAULT 1;
     "#,
+    // 7: container image layers already matched, by ruleset hash and layer digest (content
+    // addressed, so shared by every image of the state that has the layer): what the layer
+    // changes (whiteouts) and its findings with their path inside the layer, both as JSON, never
+    // with secrets. An image of `--image-list` reads only the layers missing here.
+    r#"
+    CREATE TABLE image_layers (
+        ruleset_hash  TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        run_id        INTEGER NOT NULL REFERENCES runs(id),
+        result        TEXT NOT NULL,
+        PRIMARY KEY (ruleset_hash, digest)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

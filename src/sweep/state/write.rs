@@ -5,6 +5,7 @@ use super::read::{repo_findings, repo_id};
 use super::{RunCtx, State, StateError, sql_err};
 use crate::finding::Finding;
 use crate::report::RepoInfo;
+use crate::source::image::LayerResult;
 use crate::sweep::status::{self, FindingStatus, Previous, Seen};
 use crate::sweep::summary::RepoOutcome;
 use git2::Oid;
@@ -33,6 +34,8 @@ pub enum RepoWrite<'a> {
         blob_findings: &'a [(Oid, Vec<Finding>)],
         findings: &'a [Finding],
         rule_ids: &'a HashSet<String>,
+        /// Image layers read now (image targets), by digest.
+        layers: &'a [(String, LayerResult)],
     },
     /// Refs and ruleset as last time: nothing read.
     Unchanged,
@@ -99,8 +102,10 @@ impl State {
                 blob_findings,
                 findings,
                 rule_ids,
+                layers,
             } => {
                 write_blobs(&tx, run, id, matched, blob_findings).map_err(&err)?;
+                write_layers(&tx, run, layers).map_err(&err)?;
                 write_tips(&tx, run, id, info, tips, complete).map_err(&err)?;
                 let new = merge_findings(&tx, run, id, findings, rule_ids).map_err(&err)?;
                 (matched.len() as u64, new, None)
@@ -174,6 +179,36 @@ fn write_blobs(
                 stored_json(f)
             ])?;
         }
+    }
+    Ok(())
+}
+
+/// Image layers read now, with what they gave (no secrets); layers stored under another
+/// ruleset are dropped (a changed ruleset reads every layer again).
+fn write_layers(
+    tx: &Transaction<'_>,
+    run: &RunCtx,
+    layers: &[(String, LayerResult)],
+) -> rusqlite::Result<()> {
+    if layers.is_empty() {
+        return Ok(());
+    }
+    let hash = &run.ruleset_hash;
+    tx.execute(
+        "DELETE FROM image_layers WHERE ruleset_hash <> ?1",
+        params![hash],
+    )?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO image_layers (ruleset_hash, digest, run_id, result)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (digest, result) in layers {
+        let mut stored = result.clone();
+        for f in &mut stored.findings {
+            f.secret = None;
+        }
+        let json = serde_json::to_string(&stored).expect("layer result serialises");
+        ins.execute(params![hash, digest, run.id, json])?;
     }
     Ok(())
 }
