@@ -5,6 +5,7 @@
 //! listed in its module and in docs/blast-radius.md.
 
 mod github;
+mod gitlab;
 mod model;
 mod saas;
 
@@ -15,8 +16,9 @@ use super::plan::Credential;
 use super::provider::Provider;
 
 /// Providers with a blast-radius mapping.
-pub const SUPPORTED: [Provider; 5] = [
+pub const SUPPORTED: [Provider; 6] = [
     Provider::Github,
+    Provider::Gitlab,
     Provider::Slack,
     Provider::Huggingface,
     Provider::Openai,
@@ -30,6 +32,7 @@ pub fn map(client: &Client, provider: Provider, credential: &Credential) -> Opti
     };
     match provider {
         Provider::Github => Some(github::map(client, token)),
+        Provider::Gitlab => Some(gitlab::map(client, token)),
         Provider::Slack => Some(saas::slack(client, token)),
         Provider::Huggingface => Some(saas::huggingface(client, token)),
         Provider::Openai => Some(saas::openai(client, token)),
