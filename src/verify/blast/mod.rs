@@ -8,6 +8,7 @@ mod github;
 mod gitlab;
 mod model;
 mod saas;
+mod stripe;
 
 pub use model::BlastRadius;
 
@@ -16,13 +17,14 @@ use super::plan::Credential;
 use super::provider::Provider;
 
 /// Providers with a blast-radius mapping.
-pub const SUPPORTED: [Provider; 6] = [
+pub const SUPPORTED: [Provider; 7] = [
     Provider::Github,
     Provider::Gitlab,
     Provider::Slack,
     Provider::Huggingface,
     Provider::Openai,
     Provider::Anthropic,
+    Provider::Stripe,
 ];
 
 /// Map the reach of an active `credential`; `None` for providers without a mapping.
@@ -37,6 +39,7 @@ pub fn map(client: &Client, provider: Provider, credential: &Credential) -> Opti
         Provider::Huggingface => Some(saas::huggingface(client, token)),
         Provider::Openai => Some(saas::openai(client, token)),
         Provider::Anthropic => Some(saas::anthropic(client, token)),
+        Provider::Stripe => Some(stripe::map(client, token)),
         _ => None,
     }
 }
