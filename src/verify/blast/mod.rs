@@ -7,6 +7,7 @@
 mod github;
 mod gitlab;
 mod model;
+mod npm;
 mod saas;
 mod stripe;
 
@@ -17,7 +18,7 @@ use super::plan::Credential;
 use super::provider::Provider;
 
 /// Providers with a blast-radius mapping.
-pub const SUPPORTED: [Provider; 7] = [
+pub const SUPPORTED: [Provider; 8] = [
     Provider::Github,
     Provider::Gitlab,
     Provider::Slack,
@@ -25,6 +26,7 @@ pub const SUPPORTED: [Provider; 7] = [
     Provider::Openai,
     Provider::Anthropic,
     Provider::Stripe,
+    Provider::Npm,
 ];
 
 /// Map the reach of an active `credential`; `None` for providers without a mapping.
@@ -40,6 +42,7 @@ pub fn map(client: &Client, provider: Provider, credential: &Credential) -> Opti
         Provider::Openai => Some(saas::openai(client, token)),
         Provider::Anthropic => Some(saas::anthropic(client, token)),
         Provider::Stripe => Some(stripe::map(client, token)),
+        Provider::Npm => Some(npm::map(client, token)),
         _ => None,
     }
 }
