@@ -229,24 +229,11 @@ fn scan(fx: &Fixture, base: &str, extra: &[&str]) -> Vec<Value> {
     findings(&report)
 }
 
-fn with_secret<'a>(fs: &'a [Value], prefix: &str) -> &'a Value {
+/// The finding of `rule` (reports redact secrets, so findings are picked by rule).
+fn by_rule<'a>(fs: &'a [Value], rule: &str) -> &'a Value {
     fs.iter()
-        .find(|f| {
-            f["rule_id"].as_str().is_some_and(|r| !r.is_empty()) && redacted_starts(f, prefix)
-        })
-        .unwrap_or_else(|| panic!("no finding for {prefix}: {fs:?}"))
-}
-
-/// Reports redact secrets; a finding is picked by its rule instead.
-fn redacted_starts(f: &Value, prefix: &str) -> bool {
-    let rule = f["rule_id"].as_str().unwrap_or_default();
-    match prefix {
-        "glpat-" => rule == "gitlab-pat",
-        "sk_live_" => rule == "stripe-secret-key",
-        "rk_live_" => rule == "stripe-restricted-key",
-        "npm_" => rule == "npm-access-token",
-        _ => false,
-    }
+        .find(|f| f["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding: {fs:?}"))
 }
 
 fn requests(log: &Log) -> Vec<(String, String)> {
@@ -307,7 +294,7 @@ fn gitlab_stripe_and_npm_reach_is_mapped_with_reads_only() {
         );
     }
 
-    let gl = &with_secret(&fs, "glpat-")["blast_radius"];
+    let gl = &by_rule(&fs, "gitlab-pat")["blast_radius"];
     assert_eq!(gl["principal"], "release-bot-owner");
     assert_eq!(gl["token_type"], "personal-access-token");
     assert_eq!(gl["expires_at"], "2027-01-05");
@@ -319,14 +306,14 @@ fn gitlab_stripe_and_npm_reach_is_mapped_with_reads_only() {
     );
     assert_eq!((&gl["admin"], &gl["write"]), (&json!(true), &json!(true)));
 
-    let sk = &with_secret(&fs, "sk_live_")["blast_radius"];
+    let sk = &by_rule(&fs, "stripe-secret-key")["blast_radius"];
     assert_eq!(sk["principal"], "acct_1AcmeLive");
     assert_eq!(sk["token_type"], "secret-key");
     assert_eq!(sk["organizations"], json!(["Acme GmbH"]));
     assert_eq!(sk["resources"], json!({"live_mode": 1}));
     assert_eq!((&sk["admin"], &sk["write"]), (&json!(true), &json!(true)));
 
-    let rk = &with_secret(&fs, "rk_live_")["blast_radius"];
+    let rk = &by_rule(&fs, "stripe-restricted-key")["blast_radius"];
     assert_eq!(rk["token_type"], "restricted-key");
     assert_eq!(rk["resources"], json!({"live_mode": 1}));
     assert_eq!(rk["admin"], false);
@@ -335,7 +322,7 @@ fn gitlab_stripe_and_npm_reach_is_mapped_with_reads_only() {
     assert!(limits.contains("not listable"), "{limits}");
     assert!(limits.contains("HTTP 403"), "{limits}");
 
-    let npm = &with_secret(&fs, "npm_")["blast_radius"];
+    let npm = &by_rule(&fs, "npm-access-token")["blast_radius"];
     assert_eq!(npm["principal"], "pubbot");
     assert_eq!(npm["token_type"], "automation");
     assert_eq!(npm["permissions"], json!(["publish", "cidr:10.0.0.0/8"]));

@@ -145,3 +145,60 @@ fn strings(v: &Value) -> Vec<String> {
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::endpoints::Endpoints;
+    use crate::verify::http::Pacing;
+    use crate::verify::http::tests::{Scripted, status};
+    use std::time::Duration;
+
+    const PACING: Pacing = Pacing {
+        retries: 0,
+        backoff: Duration::from_millis(1),
+        rate_per_sec: 0.0,
+    };
+
+    /// A group owner whose token can only read; GitLab omits `X-Total` (over 10,000 groups).
+    fn answer(req: &HttpRequest, _: usize) -> HttpResponse {
+        let json = |body: &str| HttpResponse {
+            body: body.as_bytes().to_vec(),
+            ..status(200)
+        };
+        let path = req.url.trim_start_matches("https://gitlab.com/api/v4");
+        match path {
+            "/personal_access_tokens/self" => {
+                json(r#"{"scopes":["read_api"],"expires_at":null,"user_id":9}"#)
+            }
+            "/user" => json(r#"{"username":"owner","bot":false}"#),
+            _ if path.starts_with("/groups?") => {
+                let mut r = json(r#"[{"full_path":"big"},{"full_path":"big/sub"}]"#);
+                r.headers = vec![("x-next-page".into(), "2".into())];
+                r
+            }
+            _ => status(404),
+        }
+    }
+
+    #[test]
+    fn a_read_only_token_of_an_owner_is_not_admin_and_a_missing_total_is_a_floor() {
+        let t = Scripted::new(answer);
+        let e = Endpoints::default();
+        let client = Client::new(&e, &t, PACING);
+        let b = map(&client, "glpat-x");
+        assert_eq!(b.principal.as_deref(), Some("owner"));
+        assert_eq!(b.expires_at, None);
+        assert_eq!(b.resources["groups_owner"], 2);
+        assert!(!b.admin, "read_api cannot administer");
+        assert_eq!(b.write, Some(false));
+        assert_eq!(b.limitations.len(), 2, "{:?}", b.limitations);
+        assert!(b.limitations[0].contains("X-Total"), "{:?}", b.limitations);
+        let sent = t.sent.lock().unwrap();
+        assert!(sent.iter().all(|r| r.method == "GET"));
+        assert!(sent.iter().all(|r| {
+            r.headers
+                .contains(&("PRIVATE-TOKEN".into(), "glpat-x".into()))
+        }));
+    }
+}
