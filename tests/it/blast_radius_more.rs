@@ -361,3 +361,168 @@ fn the_reach_of_the_new_providers_is_in_sarif_and_the_human_report() {
     assert!(out.contains("groups_maintainer 3, groups_owner 1"), "{out}");
     assert!(out.contains("packages 3, packages_writable 2"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// AWS: STS and IAM Query API actions, SigV4-signed POSTs with a form body.
+
+const AWS_KEY_ID: &str = "AKIA4Q7M3ZRXTNVB2LXK";
+const AWS_SECRET: &str = "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";
+
+fn aws_xml(action: &str, result: &str) -> Answer {
+    let ns = if action == "GetCallerIdentity" {
+        "https://sts.amazonaws.com/doc/2011-06-15/"
+    } else {
+        "https://iam.amazonaws.com/doc/2010-05-08/"
+    };
+    let body = format!(
+        "<{action}Response xmlns=\"{ns}\"><{action}Result>{result}</{action}Result>\
+         <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></{action}Response>"
+    );
+    (200, vec![("Content-Type", "text/xml".into())], body)
+}
+
+/// The form field `name` of a Query API body.
+fn form(body: &str, name: &str) -> String {
+    body.split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An IAM user `deployer` with a read-only managed policy, one inline policy on S3, and the
+/// `admins` group that has AdministratorAccess attached.
+fn aws(req: &Seen) -> Answer {
+    if req.method != "POST" || req.target != "/" {
+        return not_found();
+    }
+    let policy = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A%2A%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aartifacts%2F%2A%22%7D%5D%7D";
+    let user = form(&req.body, "UserName");
+    match (form(&req.body, "Action").as_str(), user.as_str()) {
+        ("GetCallerIdentity", _) => aws_xml(
+            "GetCallerIdentity",
+            "<Arn>arn:aws:iam::123456789012:user/ci/deployer</Arn><UserId>AIDAJQABLZS4A3QDU576Q</UserId><Account>123456789012</Account>",
+        ),
+        ("ListAttachedUserPolicies", "deployer") => aws_xml(
+            "ListAttachedUserPolicies",
+            "<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName>\
+             <PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member></AttachedPolicies>\
+             <IsTruncated>false</IsTruncated>",
+        ),
+        ("ListUserPolicies", "deployer") => aws_xml(
+            "ListUserPolicies",
+            "<PolicyNames><member>artifacts-write</member></PolicyNames><IsTruncated>false</IsTruncated>",
+        ),
+        ("GetUserPolicy", "deployer") if form(&req.body, "PolicyName") == "artifacts-write" => {
+            aws_xml(
+                "GetUserPolicy",
+                &format!(
+                    "<UserName>deployer</UserName><PolicyName>artifacts-write</PolicyName><PolicyDocument>{policy}</PolicyDocument>"
+                ),
+            )
+        }
+        ("ListGroupsForUser", "deployer") => aws_xml(
+            "ListGroupsForUser",
+            "<Groups><member><Path>/</Path><GroupName>admins</GroupName><GroupId>AGPAJQABLZS4A3QDU576Q</GroupId>\
+             <Arn>arn:aws:iam::123456789012:group/admins</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></member></Groups>\
+             <IsTruncated>false</IsTruncated>",
+        ),
+        ("ListAttachedGroupPolicies", _) if form(&req.body, "GroupName") == "admins" => aws_xml(
+            "ListAttachedGroupPolicies",
+            "<AttachedPolicies><member><PolicyName>AdministratorAccess</PolicyName>\
+             <PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn></member></AttachedPolicies>\
+             <IsTruncated>false</IsTruncated>",
+        ),
+        _ => not_found(),
+    }
+}
+
+fn aws_scan(extra: &[&str]) -> (Vec<Value>, Vec<Seen>) {
+    let fx = Fixture::new();
+    fx.write(
+        ".env",
+        format!("AWS_ACCESS_KEY_ID={AWS_KEY_ID}\nAWS_SECRET_ACCESS_KEY={AWS_SECRET}\n"),
+    );
+    let (base, log) = serve(aws);
+    let o = vec![format!("aws={base}")];
+    let (_, out, err) = run(&args(&o, "json", extra), fx.path());
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    let sent = log.lock().unwrap().clone();
+    (findings(&report), sent)
+}
+
+#[test]
+fn without_the_flag_aws_gets_get_caller_identity_only() {
+    let (fs, sent) = aws_scan(&[]);
+    let actions: Vec<String> = sent.iter().map(|r| form(&r.body, "Action")).collect();
+    assert_eq!(actions, vec!["GetCallerIdentity"], "{sent:?}");
+    assert!(fs.iter().all(|f| f.get("blast_radius").is_none()), "{fs:?}");
+}
+
+#[test]
+fn aws_reach_reads_user_group_and_inline_policies_with_signed_list_and_get_actions() {
+    let (fs, sent) = aws_scan(&["--blast-radius"]);
+    for r in &sent {
+        let action = form(&r.body, "Action");
+        assert_eq!(r.method, "POST", "{r:?}");
+        let read = action == "GetCallerIdentity"
+            || action.starts_with("List")
+            || action.starts_with("Get");
+        assert!(read, "not a read action: {action}");
+        assert_ne!(aws(r).0, 404, "unexpected call {r:?}");
+        // Signed for the right service with the key id found next to the secret.
+        let service = if action == "GetCallerIdentity" {
+            "sts"
+        } else {
+            "iam"
+        };
+        let auth = r.header("Authorization");
+        assert!(
+            auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={AWS_KEY_ID}/"))
+                && auth.contains(&format!("/us-east-1/{service}/aws4_request"))
+                && auth.contains("Signature="),
+            "{auth}"
+        );
+        assert!(!r.header("X-Amz-Date").is_empty(), "{r:?}");
+    }
+    let mut actions: Vec<String> = sent.iter().map(|r| form(&r.body, "Action")).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        vec![
+            "GetCallerIdentity",
+            "GetCallerIdentity",
+            "GetUserPolicy",
+            "ListAttachedGroupPolicies",
+            "ListAttachedUserPolicies",
+            "ListGroupsForUser",
+            "ListUserPolicies",
+        ]
+    );
+    let f = fs
+        .iter()
+        .find(|f| f.get("blast_radius").is_some())
+        .unwrap_or_else(|| panic!("no blast radius: {fs:?}"));
+    let b = &f["blast_radius"];
+    assert_eq!(b["principal"], "arn:aws:iam::123456789012:user/ci/deployer");
+    assert_eq!(b["token_type"], "iam-user");
+    assert_eq!(b["organizations"], json!(["123456789012", "group:admins"]));
+    assert_eq!(
+        b["permissions"],
+        json!([
+            "ReadOnlyAccess",
+            "inline:artifacts-write",
+            "group:admins:AdministratorAccess"
+        ])
+    );
+    assert_eq!(
+        b["resources"],
+        json!({"attached_policies": 1, "inline_policies": 1, "groups": 1})
+    );
+    assert_eq!((&b["admin"], &b["write"]), (&json!(true), &json!(true)));
+    // Both halves of the key carry the reach.
+    let with_reach = fs
+        .iter()
+        .filter(|f| f.get("blast_radius").is_some())
+        .count();
+    assert_eq!(with_reach, 2, "{fs:?}");
+}

@@ -4,6 +4,7 @@
 //! goes to `props.blast_radius` of every finding holding the key. Each provider's calls are
 //! listed in its module and in docs/blast-radius.md.
 
+mod aws;
 mod github;
 mod gitlab;
 mod model;
@@ -18,7 +19,8 @@ use super::plan::Credential;
 use super::provider::Provider;
 
 /// Providers with a blast-radius mapping.
-pub const SUPPORTED: [Provider; 8] = [
+pub const SUPPORTED: [Provider; 9] = [
+    Provider::Aws,
     Provider::Github,
     Provider::Gitlab,
     Provider::Slack,
@@ -31,6 +33,9 @@ pub const SUPPORTED: [Provider; 8] = [
 
 /// Map the reach of an active `credential`; `None` for providers without a mapping.
 pub fn map(client: &Client, provider: Provider, credential: &Credential) -> Option<BlastRadius> {
+    if let (Provider::Aws, Credential::Aws { key_id, secret }) = (provider, credential) {
+        return Some(aws::map(client, key_id, secret));
+    }
     let Credential::Token(token) = credential else {
         return None;
     };
