@@ -216,6 +216,9 @@ fn write_blast_radius(out: &mut String, b: &crate::verify::blast::BlastRadius) {
     if let Some(t) = &b.token_type {
         head.push(format!("type {t}"));
     }
+    if let Some(e) = &b.expires_at {
+        head.push(format!("expires {e}"));
+    }
     line(out, "reach", &head.join(", "));
     if !b.permissions.is_empty() {
         line(

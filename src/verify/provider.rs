@@ -73,10 +73,12 @@ impl Provider {
             .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
     }
 
-    /// The public API base URLs, tried in order (only Datadog has several: one per site).
+    /// The public API base URLs: Datadog's are tried in order (one per site); AWS's are STS, then
+    /// IAM (read by `--blast-radius`).
     pub fn default_bases(self) -> &'static [&'static str] {
         match self {
-            Provider::Aws => &["https://sts.amazonaws.com"],
+            // STS first (verification); IAM only for --blast-radius.
+            Provider::Aws => &["https://sts.amazonaws.com", "https://iam.amazonaws.com"],
             Provider::Gcp => &["https://oauth2.googleapis.com"],
             Provider::Github => &["https://api.github.com"],
             Provider::Gitlab => &["https://gitlab.com"],

@@ -1,6 +1,7 @@
 mod action;
 mod archives;
 mod blast_radius;
+mod blast_radius_more;
 pub mod common;
 mod consumers;
 mod decode;

@@ -12,6 +12,9 @@ pub struct BlastRadius {
     /// The kind of credential the provider reports (`classic-pat`, `fine-grained-pat`, `bot`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+    /// When the credential expires, as the provider reports it (`None`: never, or not told).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     /// Scopes, roles or permissions the provider reports, as it spells them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<String>,
