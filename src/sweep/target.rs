@@ -169,20 +169,37 @@ fn looks_like_repo(p: &Path) -> bool {
         || (p.join("HEAD").is_file() && p.join("objects").is_dir() && p.join("refs").is_dir())
 }
 
-/// Parse a repository list: one path or clone URL per line; blank lines and `#` comments are
-/// skipped. Relative paths are relative to the list file's directory.
-pub fn parse_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, SweepError> {
-    let base = file.parent().unwrap_or(Path::new("."));
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+/// The entries of a list file with their 0-based line numbers: `#` comments (whole lines, or
+/// after a space) and blank lines dropped, each entry trimmed.
+fn list_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().filter_map(|(i, raw)| {
         let line = match raw.find(" #") {
             Some(at) => &raw[..at],
             None => raw,
         }
         .trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+        (!line.is_empty() && !line.starts_with('#')).then_some((i, line))
+    })
+}
+
+/// Read a list file (repositories or images) and parse it with `parse`.
+fn read_list(
+    file: &Path,
+    parse: fn(&Path, &str) -> Result<Vec<RepoTarget>, SweepError>,
+) -> Result<Vec<RepoTarget>, SweepError> {
+    let text = std::fs::read_to_string(file).map_err(|e| SweepError::Io {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse(file, &text)
+}
+
+/// Parse a repository list: one path or clone URL per line; blank lines and `#` comments are
+/// skipped. Relative paths are relative to the list file's directory.
+pub fn parse_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, SweepError> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (i, line) in list_lines(text) {
         if line.contains(char::is_whitespace) {
             return Err(SweepError::RepoList {
                 file: file.display().to_string(),
@@ -201,11 +218,7 @@ pub fn parse_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, SweepError
 
 /// Read and parse a repository list file.
 pub fn from_list_file(file: &Path) -> Result<Vec<RepoTarget>, SweepError> {
-    let text = std::fs::read_to_string(file).map_err(|e| SweepError::Io {
-        path: file.display().to_string(),
-        message: e.to_string(),
-    })?;
-    parse_list(file, &text)
+    read_list(file, parse_list)
 }
 
 /// Parse an image list: one image reference per line (a `docker save` tarball or OCI layout
@@ -215,15 +228,7 @@ pub fn from_list_file(file: &Path) -> Result<Vec<RepoTarget>, SweepError> {
 pub fn parse_image_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, SweepError> {
     let base = file.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = match raw.find(" #") {
-            Some(at) => &raw[..at],
-            None => raw,
-        }
-        .trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (i, line) in list_lines(text) {
         let bad = |message: String| SweepError::RepoList {
             file: file.display().to_string(),
             line: i + 1,
@@ -255,11 +260,7 @@ pub fn parse_image_list(file: &Path, text: &str) -> Result<Vec<RepoTarget>, Swee
 
 /// Read and parse an image list file.
 pub fn from_image_list_file(file: &Path) -> Result<Vec<RepoTarget>, SweepError> {
-    let text = std::fs::read_to_string(file).map_err(|e| SweepError::Io {
-        path: file.display().to_string(),
-        message: e.to_string(),
-    })?;
-    parse_image_list(file, &text)
+    read_list(file, parse_image_list)
 }
 
 /// Drop repeats of an identity (the first occurrence wins) and sort by identity.
