@@ -12,6 +12,7 @@
 //! per-provider rate limit, bounded retries) → the strongest verdict per secret is written onto
 //! every finding of that secret.
 
+pub mod aws_signing;
 pub mod blast;
 pub mod checks;
 pub mod endpoints;

@@ -12,17 +12,13 @@
 //! A refused call (the key may not read its own IAM data) becomes a limitation.
 
 use super::BlastRadius;
+use crate::verify::aws_signing::{signed_post, sts_region};
 use crate::verify::http::{Client, HttpRequest};
 use crate::verify::provider::Provider;
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
-use std::time::SystemTime;
 
 const P: Provider = Provider::Aws;
-const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 /// Groups whose attached policies are read at most.
 pub const MAX_GROUPS: usize = 10;
 /// Inline policy documents read at most.
@@ -99,46 +95,8 @@ impl Signer<'_> {
         region: &str,
         body: &[u8],
     ) -> Result<HttpRequest, String> {
-        let identity = Credentials::new(self.key_id, self.secret, None, None, "keytrace").into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(region)
-            .name(service)
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| e.to_string())?
-            .into();
-        let headers = [("content-type", CONTENT_TYPE)];
-        let signable =
-            SignableRequest::new("POST", url, headers.into_iter(), SignableBody::Bytes(body))
-                .map_err(|e| e.to_string())?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| e.to_string())?
-            .into_parts();
-        let (signed_headers, _) = instructions.into_parts();
-        let mut req = HttpRequest::post(url, CONTENT_TYPE, body.to_vec());
-        for h in signed_headers {
-            req = req.header(h.name(), h.value());
-        }
-        Ok(req)
+        signed_post(self.key_id, self.secret, url, service, region, body)
     }
-}
-
-/// STS signs for the region of `sts.<region>.amazonaws.com`, otherwise `us-east-1`.
-fn sts_region(base: &str) -> String {
-    let host = base
-        .split("://")
-        .nth(1)
-        .unwrap_or_default()
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default();
-    host.strip_prefix("sts.")
-        .and_then(|h| h.strip_suffix(".amazonaws.com"))
-        .filter(|r| !r.is_empty() && !r.contains('.'))
-        .unwrap_or("us-east-1")
-        .to_string()
 }
 
 /// The IAM endpoint among AWS's bases, or the one configured override (tests, proxies).
@@ -355,15 +313,5 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}]}"#;
         assert!(!document_is_admin(&enc(scoped)));
         assert!(!document_is_admin("%7Bnot json"));
-    }
-
-    #[test]
-    fn sts_region_follows_the_host() {
-        assert_eq!(
-            sts_region("https://sts.eu-west-1.amazonaws.com"),
-            "eu-west-1"
-        );
-        assert_eq!(sts_region("https://sts.amazonaws.com"), "us-east-1");
-        assert_eq!(sts_region("http://127.0.0.1:9000"), "us-east-1");
     }
 }

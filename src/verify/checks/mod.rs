@@ -11,7 +11,6 @@ mod github;
 mod gitlab;
 mod paired;
 mod saas;
-pub mod sigv4;
 mod slack;
 
 use super::http::{Client, HttpRequest, HttpResponse};
