@@ -310,10 +310,9 @@ fn images_and_repositories_share_shards_and_bad_list_lines_name_the_line() {
     let (a, b) = (ids(&s0), ids(&s1));
     assert!(a.is_disjoint(&b), "{a:?} {b:?}");
     assert_eq!(a.len() + b.len(), 6, "{e0}{e1}");
-    assert!(
-        !a.is_empty() && !b.is_empty(),
-        "6 images in one shard: {a:?}"
-    );
+    // Which shard an image lands in hashes its path, which lies in a temporary directory, so
+    // all six may fall in one shard (about one run in thirty): disjoint and complete is what
+    // proves that the shards split the images (without sharding both would hold all six).
     for r in [&s0, &s1] {
         assert_eq!(findings(r).len(), ids(r).len(), "one key per image");
     }
