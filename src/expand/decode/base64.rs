@@ -212,17 +212,10 @@ fn part_of_jwt(text: &[u8], run: &std::ops::Range<usize>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
     use base64::engine::general_purpose::{STANDARD as PAD, URL_SAFE_NO_PAD};
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! key has no word boundary before it). A `"\n"` at the end of a string hides nothing and does
 //! not make a line a candidate.
 
-use crate::expand::{Budget, Encoding, MapBuilder, View};
+use crate::expand::{Budget, Encoding, View};
 
 /// Shortest word after a `\n`, `\t` or `\r` that makes the escape telling.
 const MIN_WORD: usize = 16;
@@ -94,31 +94,17 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
         return;
     }
     for block in super::line_blocks(text, b'\\', has_telling_escape) {
-        let line = &text[..block.end];
-        let mut decoded = Vec::with_capacity(block.len());
-        let mut map = MapBuilder::new(block.start);
-        let mut i = block.start;
-        let mut copied_from = i;
-        while let Some(at) = memchr::memchr(b'\\', &line[i..]).map(|o| i + o) {
-            match escape_at(line, at) {
-                Some((len, value)) => {
-                    decoded.extend_from_slice(&line[copied_from..at]);
-                    map.copy(at - copied_from);
-                    decoded.extend_from_slice(value.as_bytes());
-                    map.replace(len, value.len());
-                    i = at + len;
-                    copied_from = i;
-                }
-                None => i = at + 1,
-            }
-        }
-        decoded.extend_from_slice(&line[copied_from..]);
-        map.copy(block.end - copied_from);
+        let (decoded, map) = super::substitute(text, block, b'\\', |line, at, out| {
+            escape_at(line, at).map(|(len, value)| {
+                out.extend_from_slice(value.as_bytes());
+                len
+            })
+        });
         if budget.take(decoded.len()) {
             out.push(View {
                 encoding: Encoding::StringEscape,
                 text: decoded,
-                map: map.finish(),
+                map,
             });
         }
     }
@@ -127,16 +113,9 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]

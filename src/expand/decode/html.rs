@@ -2,7 +2,7 @@
 //! values, templates and pasted snippets. Each block of lines holding one becomes a view; every
 //! reference is decoded by the `html-escape` crate on its own, so each maps back exactly.
 
-use crate::expand::{Budget, Encoding, MapBuilder, View};
+use crate::expand::{Budget, Encoding, View};
 use std::borrow::Cow;
 
 /// Longest reference looked at (`&CounterClockwiseContourIntegral;` is 33 bytes).
@@ -40,31 +40,17 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
         return;
     }
     for block in super::line_blocks(text, b'&', has_reference) {
-        let mut decoded = Vec::with_capacity(block.len());
-        let mut map = MapBuilder::new(block.start);
-        let line = &text[..block.end];
-        let mut i = block.start;
-        let mut copied_from = i;
-        while let Some(at) = memchr::memchr(b'&', &line[i..]).map(|o| i + o) {
-            match reference_at(line, at) {
-                Some((len, value)) => {
-                    decoded.extend_from_slice(&line[copied_from..at]);
-                    map.copy(at - copied_from);
-                    decoded.extend_from_slice(value.as_bytes());
-                    map.replace(len, value.len());
-                    i = at + len;
-                    copied_from = i;
-                }
-                None => i = at + 1,
-            }
-        }
-        decoded.extend_from_slice(&line[copied_from..]);
-        map.copy(block.end - copied_from);
+        let (decoded, map) = super::substitute(text, block, b'&', |line, at, out| {
+            reference_at(line, at).map(|(len, value)| {
+                out.extend_from_slice(value.as_bytes());
+                len
+            })
+        });
         if budget.take(decoded.len()) {
             out.push(View {
                 encoding: Encoding::HtmlEntity,
                 text: decoded,
-                map: map.finish(),
+                map,
             });
         }
     }
@@ -73,16 +59,9 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]

@@ -106,16 +106,9 @@ fn block(text: &[u8], begin: usize, prefix: &[u8], budget: &mut Budget) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod line_prefix;
 pub mod percent;
 pub mod quoted_printable;
 
-use super::{Budget, View};
+use super::{Budget, MapBuilder, OffsetMap, View};
 
 /// A decoder: appends its views of a text, charged to the budget.
 type Decoder = fn(&[u8], &mut Budget, &mut Vec<View>);
@@ -35,6 +35,41 @@ pub fn views(text: &[u8], budget: &mut Budget) -> Vec<View> {
         decoder(text, budget, &mut out);
     }
     out
+}
+
+/// `text[span]` with every escape replaced by what it stands for, and the map back. `trigger`
+/// is the byte every escape starts with; `escape(line, at, out)` is asked at each one (`line`
+/// ends where the span ends) and, for an escape, writes its value to the empty `out` and
+/// returns its length in `line`; otherwise it returns `None`.
+pub fn substitute(
+    text: &[u8],
+    span: std::ops::Range<usize>,
+    trigger: u8,
+    mut escape: impl FnMut(&[u8], usize, &mut Vec<u8>) -> Option<usize>,
+) -> (Vec<u8>, OffsetMap) {
+    let line = &text[..span.end];
+    let mut decoded = Vec::with_capacity(span.len());
+    let mut map = MapBuilder::new(span.start);
+    let mut i = span.start;
+    let mut copied_from = i;
+    let mut value = Vec::new();
+    while let Some(at) = memchr::memchr(trigger, &line[i..]).map(|o| i + o) {
+        value.clear();
+        match escape(line, at, &mut value) {
+            Some(len) => {
+                decoded.extend_from_slice(&line[copied_from..at]);
+                map.copy(at - copied_from);
+                decoded.extend_from_slice(&value);
+                map.replace(len, value.len());
+                i = at + len;
+                copied_from = i;
+            }
+            None => i = at + 1,
+        }
+    }
+    decoded.extend_from_slice(&line[copied_from..]);
+    map.copy(span.end - copied_from);
+    (decoded, map.finish())
 }
 
 /// Decoded bytes that read as text: valid UTF-8 with at most one control character (other than
@@ -76,6 +111,18 @@ pub fn line_blocks(
         }
     }
     blocks
+}
+
+/// A decoder's views of `text` under the default limits (for the decoders' tests).
+#[cfg(test)]
+pub(crate) fn views_of(decoder: Decoder, text: &str) -> Vec<View> {
+    let mut out = Vec::new();
+    decoder(
+        text.as_bytes(),
+        &mut Budget::new(&super::Limits::default()),
+        &mut out,
+    );
+    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! and with its name. Escapes of control characters other than tab, CR and LF stay as written
 //! (`%02x` in a format string is not an escape).
 
-use crate::expand::{Budget, Encoding, MapBuilder, View};
+use crate::expand::{Budget, Encoding, View};
 
 /// The byte a `%XX` at `at` stands for, when it is one worth decoding.
 fn escape_at(text: &[u8], at: usize) -> Option<u8> {
@@ -33,48 +33,28 @@ pub fn views(text: &[u8], budget: &mut Budget, out: &mut Vec<View>) {
 }
 
 fn decode_block(text: &[u8], block: std::ops::Range<usize>, budget: &mut Budget) -> Option<View> {
-    let mut decoded = Vec::with_capacity(block.len());
-    let mut map = MapBuilder::new(block.start);
-    let mut i = block.start;
-    let mut copied_from = i;
-    while let Some(at) = memchr::memchr(b'%', &text[i..block.end]).map(|o| i + o) {
-        match escape_at(&text[..block.end], at) {
-            Some(byte) => {
-                decoded.extend_from_slice(&text[copied_from..at]);
-                map.copy(at - copied_from);
-                decoded.push(byte);
-                map.replace(3, 1);
-                i = at + 3;
-                copied_from = i;
-            }
-            None => i = at + 1,
-        }
-    }
-    decoded.extend_from_slice(&text[copied_from..block.end]);
-    map.copy(block.end - copied_from);
+    let (decoded, map) = super::substitute(text, block, b'%', |line, at, out| {
+        escape_at(line, at).map(|byte| {
+            out.push(byte);
+            3
+        })
+    });
     if std::str::from_utf8(&decoded).is_err() || !budget.take(decoded.len()) {
         return None;
     }
     Some(View {
         encoding: Encoding::Percent,
         text: decoded,
-        map: map.finish(),
+        map,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]

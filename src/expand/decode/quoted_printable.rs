@@ -3,7 +3,7 @@
 //! (`Content-Transfer-Encoding: quoted-printable`) is looked at, and only its blocks of lines
 //! holding an escape or a soft break. Each escape is decoded by the `quoted_printable` crate.
 
-use crate::expand::{Budget, Encoding, MapBuilder, View};
+use crate::expand::{Budget, Encoding, View};
 
 fn names_the_encoding(text: &[u8]) -> bool {
     ["quoted-printable", "Quoted-Printable", "QUOTED-PRINTABLE"]
@@ -63,49 +63,28 @@ fn decode_block(text: &[u8], block: std::ops::Range<usize>, budget: &mut Budget)
     } else {
         block.end
     };
-    let text = &text[..end];
-    let mut decoded = Vec::with_capacity(end - block.start);
-    let mut map = MapBuilder::new(block.start);
-    let mut i = block.start;
-    let mut copied_from = i;
-    while let Some(at) = memchr::memchr(b'=', &text[i..]).map(|o| i + o) {
-        match escape_at(text, at) {
-            Some((len, bytes)) => {
-                decoded.extend_from_slice(&text[copied_from..at]);
-                map.copy(at - copied_from);
-                decoded.extend_from_slice(&bytes);
-                map.replace(len, bytes.len());
-                i = at + len;
-                copied_from = i;
-            }
-            None => i = at + 1,
-        }
-    }
-    decoded.extend_from_slice(&text[copied_from..]);
-    map.copy(end - copied_from);
+    let (decoded, map) = super::substitute(text, block.start..end, b'=', |line, at, out| {
+        escape_at(line, at).map(|(len, bytes)| {
+            out.extend_from_slice(&bytes);
+            len
+        })
+    });
     if std::str::from_utf8(&decoded).is_err() || !budget.take(decoded.len()) {
         return None;
     }
     Some(View {
         encoding: Encoding::QuotedPrintable,
         text: decoded,
-        map: map.finish(),
+        map,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::Limits;
 
     fn views_of(text: &str) -> Vec<View> {
-        let mut out = Vec::new();
-        views(
-            text.as_bytes(),
-            &mut Budget::new(&Limits::default()),
-            &mut out,
-        );
-        out
+        crate::expand::decode::views_of(views, text)
     }
 
     #[test]
